@@ -1,0 +1,147 @@
+/**
+ * The one record serializer: compiled once per stream schema, it turns rows pages, JSON export rows
+ * and Arrow batches into complete RECORD lines (framing.prefix + data object + framing.suffix).
+ *
+ * Output rules, the same for both inputs so a row reads byte-identically either way:
+ * - keys in column order, then (objects only) unknown extra keys in the object's own order;
+ * - objects: only keys present in the object are written (an absent key stays absent); Arrow: every
+ *   column of the batch is written (a null stays null); batch columns that are not in `columns` go
+ *   after the known ones, keyed by their Arrow name;
+ * - values per Ignite dataType (json-bytes-values.ts, arrow-encoders.ts, json-bytes-format.ts):
+ *   numbers as exact number literals, timestamps as `YYYY-MM-DDTHH:MM:SS[.f]Z`, dates as
+ *   `YYYY-MM-DD`, string arrays as arrays, NaN/±Inf as null.
+ *
+ * Bytes go into reused-until-full buffers (json-bytes.ts); a chunk handed out is never written again.
+ */
+import type { RecordBatch } from "apache-arrow";
+import { encoderFor, type RowWriter } from "./arrow-encoders.js";
+import { ByteWriter, DEFAULT_CHUNK_BYTES, keyBytes } from "./json-bytes.js";
+import { valueWriterFor, writeGeneric, type ValueWriter } from "./json-bytes-values.js";
+import type { Batch, IgniteDataType, RecordFraming } from "./types.js";
+
+export interface OutputColumn {
+  /** Output property name (column name or label, per `column_keys`). */
+  readonly key: string;
+  /** The key rows objects use for this column (the API's key). */
+  readonly source: string;
+  /** The Arrow/Parquet column name, when it differs from `source` (exports are keyed by name). */
+  readonly arrowName?: string;
+  readonly dataType: IgniteDataType | (string & {});
+}
+
+export interface RecordSerializer {
+  readonly columns: readonly OutputColumn[];
+  /** Rows pages and JSON export rows. */
+  fromObjects(rows: readonly Record<string, unknown>[]): Batch;
+  /** Parquet/Arrow batches; `startRow` skips that many leading rows (resume inside a batch). */
+  fromArrow(batch: RecordBatch, startRow?: number): Batch;
+}
+
+export interface SerializerOptions {
+  /** Size of each output chunk; a record longer than that gets a chunk of its own. */
+  readonly chunkBytes?: number;
+}
+
+/** Room reserved per record before its fixed-width parts are written. */
+const RECORD_RESERVE = 4096;
+
+export function compileSerializer(columns: readonly OutputColumn[], options: SerializerOptions = {}): RecordSerializer {
+  const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
+  const sources = columns.map((c) => c.source);
+  const known = new Set(sources);
+  const firstKeys = columns.map((c) => keyBytes(c.key, false));
+  const nextKeys = columns.map((c) => keyBytes(c.key, true));
+  const writers: ValueWriter[] = columns.map((c) => valueWriterFor(c.dataType));
+  const byArrowName = new Map(columns.map((c, j) => [c.arrowName ?? c.source, j]));
+
+  function fromObjects(rows: readonly Record<string, unknown>[]): Batch {
+    return {
+      kind: "batch",
+      count: rows.length,
+      *encode(framing: RecordFraming): Iterable<Uint8Array> {
+        const w = new ByteWriter(chunkBytes);
+        for (const row of rows) {
+          w.ensure(RECORD_RESERVE + framing.prefix.length);
+          w.bytes(framing.prefix);
+          w.byte(0x7b);
+          let written = 0;
+          for (let j = 0; j < sources.length; j++) {
+            const v = row[sources[j]!];
+            if (v === undefined) continue;
+            w.bytes(written === 0 ? firstKeys[j]! : nextKeys[j]!);
+            writers[j]!(w, v);
+            written++;
+          }
+          if (hasExtraKeys(row, written)) {
+            for (const k in row) {
+              if (known.has(k) || row[k] === undefined) continue;
+              w.bytes(keyBytes(k, written > 0));
+              writeGeneric(w, row[k]);
+              written++;
+            }
+          }
+          w.byte(0x7d);
+          w.bytes(framing.suffix);
+          if (w.hasFullChunks) yield* w.takeChunks(false);
+        }
+        yield* w.takeChunks(true);
+      },
+    };
+  }
+
+  function fromArrow(batch: RecordBatch, startRow = 0): Batch {
+    const start = Math.min(Math.max(0, Math.floor(startRow)), batch.numRows);
+    const plan = arrowPlan(batch);
+    return {
+      kind: "batch",
+      count: batch.numRows - start,
+      *encode(framing: RecordFraming): Iterable<Uint8Array> {
+        const w = new ByteWriter(chunkBytes);
+        const cols: RowWriter[] = plan.map((p) => encoderFor(w, p.data, p.dataType));
+        const keys = plan.map((p, n) => keyBytes(p.key, n > 0));
+        const m = cols.length, n = batch.numRows;
+        const prefix = framing.prefix, suffix = framing.suffix;
+        for (let i = start; i < n; i++) {
+          w.ensure(RECORD_RESERVE + prefix.length);
+          w.bytes(prefix);
+          w.byte(0x7b);
+          for (let j = 0; j < m; j++) {
+            w.bytes(keys[j]!);
+            cols[j]!(i);
+          }
+          w.byte(0x7d);
+          w.bytes(suffix);
+          if (w.hasFullChunks) yield* w.takeChunks(false);
+        }
+        yield* w.takeChunks(true);
+      },
+    };
+  }
+
+  /** Batch columns in output order: known columns by position, then the rest as they come. */
+  function arrowPlan(batch: RecordBatch): { key: string; dataType: string; data: import("apache-arrow").Data }[] {
+    const knownCols: { j: number; key: string; dataType: string; data: import("apache-arrow").Data }[] = [];
+    const extra: typeof knownCols = [];
+    batch.schema.fields.forEach((field, f) => {
+      const child = batch.getChildAt(f);
+      const data = child?.data[0];
+      if (data === undefined) return;
+      const j = byArrowName.get(field.name);
+      if (j === undefined) extra.push({ j: Infinity, key: field.name, dataType: "", data });
+      else knownCols.push({ j, key: columns[j]!.key, dataType: columns[j]!.dataType, data });
+    });
+    knownCols.sort((a, b) => a.j - b.j);
+    return [...knownCols, ...extra];
+  }
+
+  return { columns, fromObjects, fromArrow };
+}
+
+/** Whether `row` has more own keys than the `written` known ones (cheap: no key array). */
+function hasExtraKeys(row: Record<string, unknown>, written: number): boolean {
+  let n = 0;
+  for (const k in row) {
+    if (row[k] !== undefined && ++n > written) return true;
+  }
+  return false;
+}
