@@ -27,6 +27,11 @@ export interface TableMeta {
   readonly table: string;
   readonly columns: readonly ColumnMeta[];
   readonly orderBy: readonly string[];
+  /**
+   * Column name → record key under the configured `column_keys` (set by streams/label-keys.ts when the
+   * source builds its streams; absent means keys are the column names). Readers key every record by it.
+   */
+  readonly columnKeys?: Readonly<Record<string, string>>;
 }
 
 /** `{ column: { op: value } }`, the body shape of §14 (several operators per column allowed). */

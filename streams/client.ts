@@ -1,0 +1,306 @@
+/**
+ * The Ignite Export API client: one keep-alive Pool for the API origin (the only place the token goes),
+ * one Agent without credentials for signed download URLs, and typed methods over requestWithRetry.
+ */
+import { Agent, Pool, type Dispatcher } from "undici";
+import type { ConnectorConfig, ExportFormat } from "../spec/config.js";
+import { SystemError } from "../source/errors.js";
+import type { Filters, KeyBy, Logger, TableMeta } from "./types.js";
+import { Redactor } from "../source/redact.js";
+import { describeDownloadUrl } from "./http-errors.js";
+import { DEFAULT_BACKOFF, type BackoffOptions, type RequestKind } from "./retry-policy.js";
+import { EXPORT_STATUS_CANDIDATES, fillTemplate, joinUrl, normalizeBaseUrl, resolveEndpoints } from "./endpoints.js";
+import { realSleep, requestWithRetry, type CallOptions, type HttpContext } from "./http-request.js";
+import { isRecord, readJson } from "./http-body.js";
+import { ApiError } from "./http-errors.js";
+import { parseTables } from "./tables.js";
+import { parseExportHandle, parseLegacyRows, parseLegacyTables, parseRowsPage, type ExportHandle, type LegacyRowsPage, type RowsPage } from "./http-shapes.js";
+
+export type { CallOptions } from "./http-request.js";
+export type { ExportHandle, LegacyRowsPage, RowsPage } from "./http-shapes.js";
+
+export interface RowsRequestBody {
+  readonly fields?: readonly string[];
+  readonly filters?: Filters;
+  readonly pageSize?: number;
+  readonly pageToken?: string;
+  readonly keyBy?: KeyBy;
+}
+
+export interface ExportRequestBody {
+  readonly fields?: readonly string[];
+  readonly filters?: Filters;
+  readonly format?: ExportFormat;
+}
+
+export interface LegacyRowsBody {
+  readonly size?: number;
+  readonly columnFilter?: Record<string, unknown>;
+  readonly lastModifiedDateFilter?: Record<string, unknown>;
+}
+
+export interface DownloadOptions extends CallOptions {
+  /** Byte offset to resume from (sends `Range: bytes=<start>-`). */
+  readonly rangeStart?: number;
+}
+
+export interface DownloadResponse {
+  readonly status: number;
+  /** Byte offset of the first body byte in the whole file: the Range start on 206, 0 when the server sent it all. */
+  readonly offset: number;
+  /** Total file size when the server said (Content-Range total, or Content-Length on 200). */
+  readonly totalBytes: number | undefined;
+  readonly contentType: string | undefined;
+  readonly contentEncoding: string | undefined;
+  readonly body: Dispatcher.ResponseData["body"];
+}
+
+export interface ClientOptions {
+  readonly config: ConnectorConfig;
+  readonly logger: Logger;
+  readonly now?: () => number;
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  readonly backoff?: BackoffOptions;
+  readonly redactor?: Redactor;
+  /** Connections kept to the API origin. */
+  readonly connections?: number;
+}
+
+const USER_AGENT = "source-ignite-procurement/0.1.0";
+const MAX_CONNECT_TIMEOUT_MS = 15_000;
+
+type StatusForm = "flat" | "nested";
+
+export class IgniteClient {
+  readonly baseUrl: URL;
+  readonly redactor: Redactor;
+  readonly #config: ConnectorConfig;
+  readonly #endpoints;
+  readonly #token: string;
+  readonly #pool: Pool;
+  readonly #downloads: Agent;
+  readonly #ctx: HttpContext;
+  /** Which export status path answered, once one has; the other is not tried again. */
+  #statusForm: StatusForm | undefined;
+
+  constructor(options: ClientOptions) {
+    const { config } = options;
+    this.#config = config;
+    // Users paste the header value from the help article ("Bearer eyJ…"); the token is what follows.
+    this.#token = config.api_token.trim().replace(/^Bearer\s+/i, "");
+    this.redactor = options.redactor ?? new Redactor();
+    this.redactor.add(config.api_token);
+    this.redactor.add(this.#token);
+    this.baseUrl = normalizeBaseUrl(config.base_url);
+    this.#endpoints = resolveEndpoints(config.endpoints);
+    const timeoutMs = Math.max(1, config.request_timeout_seconds) * 1000;
+    const connectTimeout = Math.min(timeoutMs, MAX_CONNECT_TIMEOUT_MS);
+    this.#pool = new Pool(this.baseUrl.origin, {
+      connections: options.connections ?? Math.max(2, config.max_concurrent_streams * 2),
+      connect: { timeout: connectTimeout },
+      keepAliveTimeout: 30_000,
+    });
+    this.#downloads = new Agent({ connect: { timeout: connectTimeout }, keepAliveTimeout: 30_000 });
+    this.#ctx = {
+      logger: options.logger,
+      redactor: this.redactor,
+      now: options.now ?? Date.now,
+      sleep: options.sleep ?? realSleep,
+      backoff: options.backoff ?? DEFAULT_BACKOFF,
+      budgetMs: Math.max(1, config.retry_budget_seconds) * 1000,
+      headersTimeoutMs: timeoutMs,
+      bodyTimeoutMs: timeoutMs,
+    };
+  }
+
+  /** `GET /tables/`, parsed and validated. */
+  async listTables(opts?: CallOptions): Promise<TableMeta[]> {
+    const url = joinUrl(this.baseUrl, this.#endpoints.tables);
+    return parseTables(await this.#api("GET", url, undefined, "api", opts));
+  }
+
+  /** One rows page. The last page, however the server marks it (absent/null/"" token), has no `nextPageToken`. */
+  async fetchRows(entity: string, body: RowsRequestBody, opts?: CallOptions): Promise<RowsPage> {
+    const url = joinUrl(this.baseUrl, fillTemplate(this.#endpoints.rows, { entity }));
+    const page = parseRowsPage(await this.#api("POST", url, body, "api", opts), this.#route("POST", url));
+    if (page.nextPageToken !== undefined && page.nextPageToken === body.pageToken) {
+      throw new SystemError(`${this.#route("POST", url)} returned the same page token it was given; stopping instead of looping forever`);
+    }
+    return page;
+  }
+
+  async createExport(entity: string, body: ExportRequestBody, opts?: CallOptions): Promise<ExportHandle> {
+    const url = joinUrl(this.baseUrl, fillTemplate(this.#endpoints.export_create, { entity }));
+    const answer = await this.#apiAnswer("POST", url, body, "api", opts);
+    return parseExportHandle(answer.value, entity, this.#statusUrlFrom(answer.headers, answer.value, url), this.#route("POST", url));
+  }
+
+  /**
+   * The export's current status. Tries, in order: the status URL the create answer gave, the configured
+   * `export_status` path, else `/exports/{id}` and then `/tables/{entity}/exports/{id}` on a 404 of the first.
+   */
+  async getExport(handle: Pick<ExportHandle, "id" | "entity" | "statusUrl">, opts?: CallOptions): Promise<ExportHandle> {
+    const parse = (value: unknown, url: URL): ExportHandle =>
+      parseExportHandle(value, handle.entity, handle.statusUrl, this.#route("GET", url));
+    if (handle.statusUrl !== undefined) {
+      const url = new URL(handle.statusUrl);
+      return parse(await this.#api("GET", url, undefined, "export-status", opts), url);
+    }
+    const params = { entity: handle.entity, id: handle.id };
+    if (this.#endpoints.export_status !== "") {
+      const url = joinUrl(this.baseUrl, fillTemplate(this.#endpoints.export_status, params));
+      return parse(await this.#api("GET", url, undefined, "export-status", opts), url);
+    }
+    const forms: StatusForm[] = this.#statusForm === undefined ? ["flat", "nested"] : [this.#statusForm];
+    let lastError: unknown;
+    for (const form of forms) {
+      const url = joinUrl(this.baseUrl, fillTemplate(EXPORT_STATUS_CANDIDATES[form === "flat" ? 0 : 1], params));
+      try {
+        const value = await this.#api("GET", url, undefined, "export-status", opts);
+        this.#statusForm = form;
+        return parse(value, url);
+      } catch (error) {
+        if (!(error instanceof ApiError && error.status === 404) || forms.length === 1) throw error;
+        lastError = error;
+      }
+    }
+    throw lastError;
+  }
+
+  /** A signed download URL, streamed. Never carries the Authorization header, whatever its host. */
+  async download(url: string, opts: DownloadOptions = {}): Promise<DownloadResponse> {
+    this.redactor.add(url);
+    const parsed = new URL(url);
+    this.redactor.add(parsed.pathname);
+    this.redactor.add(parsed.search.slice(1));
+    const headers: Record<string, string> = { "user-agent": USER_AGENT, "accept-encoding": "identity" };
+    if (opts.rangeStart !== undefined && opts.rangeStart > 0) headers["range"] = `bytes=${opts.rangeStart}-`;
+    const answer = await requestWithRetry(
+      this.#ctx,
+      {
+        dispatcher: this.#downloads,
+        url: parsed,
+        method: "GET",
+        headers,
+        kind: "download",
+        route: `GET ${describeDownloadUrl(url)}`,
+        read: async (response) => response,
+      },
+      opts,
+    );
+    const response = answer.value;
+    const header = (name: string): string | undefined => {
+      const value = response.headers[name];
+      return Array.isArray(value) ? value[0] : value;
+    };
+    const range = /bytes (\d+)-(\d+)\/(\d+|\*)/.exec(header("content-range") ?? "");
+    const length = header("content-length");
+    return {
+      status: response.statusCode,
+      offset: response.statusCode === 206 && range !== null ? Number(range[1]) : 0,
+      totalBytes: range !== null && range[3] !== "*" ? Number(range[3]) : response.statusCode === 200 && length !== undefined ? Number(length) : undefined,
+      contentType: header("content-type"),
+      contentEncoding: header("content-encoding"),
+      body: response.body,
+    };
+  }
+
+  /** Deprecated `GET /datatables`: the legacy data tables (raw objects; their shape is not documented). */
+  async listLegacyTables(opts?: CallOptions): Promise<Record<string, unknown>[]> {
+    const url = joinUrl(this.baseUrl, this.#endpoints.legacy_tables);
+    return parseLegacyTables(await this.#api("GET", url, undefined, "api", opts), this.#route("GET", url));
+  }
+
+  /**
+   * Deprecated rows extract. Without `next`: POST with the body (GET when there is none). With `next`: an
+   * absolute or relative URL is fetched with GET (only on the API origin, since it carries the token); any
+   * other string is an opaque cursor, passed back as the `next` query parameter.
+   */
+  async fetchLegacyRows(dataTableId: string, options: CallOptions & { body?: LegacyRowsBody; next?: string } = {}): Promise<LegacyRowsPage> {
+    const { body, next, ...opts } = options;
+    let url: URL;
+    if (next !== undefined && (/^(https?:\/\/|\/|\?)/i.test(next) || next.includes("?"))) {
+      url = this.#legacyNextUrl(next);
+      if (url.origin !== this.baseUrl.origin) {
+        throw new SystemError(`The legacy rows endpoint pointed to another host (${url.host}) for the next page; the token is only sent to ${this.baseUrl.host}`);
+      }
+      return parseLegacyRows(await this.#api("GET", url, undefined, "api", opts), this.#route("GET", url));
+    }
+    url = joinUrl(this.baseUrl, this.#endpoints.legacy_rows);
+    url.searchParams.set("dataTableId", dataTableId);
+    if (next !== undefined) url.searchParams.set("next", next);
+    const method = body !== undefined && next === undefined ? "POST" : "GET";
+    return parseLegacyRows(await this.#api(method, url, method === "POST" ? body : undefined, "api", opts), this.#route(method, url));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.#pool.close(), this.#downloads.close()]);
+  }
+
+  /** A `next` link: absolute, or relative to the rows endpoint; a bare path missing the base prefix gets it. */
+  #legacyNextUrl(next: string): URL {
+    const prefix = this.baseUrl.pathname === "/" ? "" : this.baseUrl.pathname;
+    if (next.startsWith("/") && !next.startsWith("//") && (prefix === "" || !next.startsWith(`${prefix}/`))) {
+      return joinUrl(this.baseUrl, next);
+    }
+    return new URL(next, joinUrl(this.baseUrl, this.#endpoints.legacy_rows));
+  }
+
+  #route(method: string, url: URL): string {
+    return `${method} ${url.pathname}`;
+  }
+
+  async #api(method: "GET" | "POST", url: URL, body: unknown, kind: RequestKind, opts?: CallOptions): Promise<unknown> {
+    return (await this.#apiAnswer(method, url, body, kind, opts)).value;
+  }
+
+  async #apiAnswer(method: "GET" | "POST", url: URL, body: unknown, kind: RequestKind, opts?: CallOptions) {
+    if (url.origin !== this.baseUrl.origin) {
+      throw new SystemError(`Refusing to send the API token to ${url.host}: only ${this.baseUrl.host} gets it`);
+    }
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${this.#token}`,
+      accept: "application/json",
+      "user-agent": USER_AGENT,
+    };
+    if (body !== undefined) headers["content-type"] = "application/json";
+    return requestWithRetry(
+      this.#ctx,
+      {
+        dispatcher: this.#pool,
+        url,
+        method,
+        headers,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        kind,
+        route: this.#route(method, url),
+        read: readJson,
+      },
+      opts,
+    );
+  }
+
+  /** The status URL a create answer names (Location, statusUrl, links.self), if it is on the API origin. */
+  #statusUrlFrom(headers: Readonly<Record<string, string | string[] | undefined>>, value: unknown, requestUrl: URL): string | undefined {
+    const location = headers["location"];
+    const links = isRecord(value) ? value["links"] : undefined;
+    const self = isRecord(links) ? links["self"] : undefined;
+    const candidates = [
+      Array.isArray(location) ? location[0] : location,
+      isRecord(value) ? value["statusUrl"] : undefined,
+      isRecord(value) ? value["status_url"] : undefined,
+      typeof self === "string" ? self : isRecord(self) ? self["href"] : undefined,
+    ];
+    for (const candidate of candidates) {
+      if (typeof candidate !== "string" || candidate.length === 0) continue;
+      try {
+        const url = new URL(candidate, requestUrl);
+        if (url.origin === this.baseUrl.origin) return url.toString();
+        this.#ctx.logger.warn(`Ignoring the export status URL on ${url.host}: the API token is only sent to ${this.baseUrl.host}`);
+      } catch {
+        // Not a URL; try the next candidate.
+      }
+    }
+    return undefined;
+  }
+}

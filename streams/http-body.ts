@@ -1,0 +1,37 @@
+/**
+ * Reading 2xx bodies. A JSON body that does not parse is retried (it was most likely cut short by a reset
+ * connection); a complete non-JSON page is reported as such (most likely a wrong base_url).
+ */
+import type { Dispatcher } from "undici";
+import { BodyError, classifyNetworkError } from "./http-errors.js";
+
+function contentType(response: Dispatcher.ResponseData): string {
+  const value = response.headers["content-type"];
+  return (Array.isArray(value) ? value[0] : value)?.toLowerCase() ?? "";
+}
+
+export async function readJson(response: Dispatcher.ResponseData): Promise<unknown> {
+  let text: string;
+  try {
+    text = await response.body.text();
+  } catch (error) {
+    const cls = classifyNetworkError(error);
+    if (cls !== undefined) throw new BodyError(cls, error instanceof Error ? error.message : String(error));
+    throw error;
+  }
+  const type = contentType(response);
+  const trimmed = text.trimStart();
+  if (!type.includes("json") && trimmed.startsWith("<")) {
+    throw new BodyError("not-json", `expected JSON, got ${type || "no content type"} starting with "${trimmed.slice(0, 40)}"`);
+  }
+  if (trimmed.length === 0) throw new BodyError("truncated", "empty body where JSON was expected");
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new BodyError("invalid-json", `JSON did not parse (${text.length} bytes): ${(error as Error).message}`);
+  }
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,103 @@
+/**
+ * The Ignite source as the runtime sees it: check, discover, streams, close. One client per source; table
+ * metadata is fetched once and shared by discover and streams.
+ */
+import type { ConnectorConfig } from "../spec/config.js";
+import type { Redactor } from "../source/redact.js";
+import { IgniteClient, type ClientOptions } from "./client.js";
+import { runCheck, type CheckResult } from "./check.js";
+import { validateFilters } from "./filters.js";
+import { withColumnKeys } from "./label-keys.js";
+import { descriptorOf } from "./schema.js";
+import { readTable } from "./table-read.js";
+import type { Logger, Stream, StreamDescriptor, TableMeta } from "./types.js";
+
+export interface IgniteSource {
+  check(): Promise<CheckResult>;
+  discover(): Promise<StreamDescriptor[]>;
+  streams(): Promise<Stream[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * Hook for the deprecated data tables (legacy_data_tables ≠ "off"): given the shared client, returns extra
+ * streams. Until it is supplied, legacy tables are not offered.
+ */
+export type LegacyStreamsHook = (args: { client: IgniteClient; config: ConnectorConfig; logger: Logger }) => Promise<Stream[]>;
+
+export interface IgniteSourceDeps {
+  logger: Logger;
+  now?: () => number;
+  /** Deprecated data tables; see LegacyStreamsHook. */
+  legacyStreams?: LegacyStreamsHook;
+  /** The runtime's redactor, so secrets the client learns (signed URLs) are masked in runtime output too. */
+  redactor?: Redactor;
+  /** Test seams for the client (sleep, backoff). */
+  client?: Partial<Pick<ClientOptions, "sleep" | "backoff">>;
+}
+
+/** Discover waits longer than check on a busy API, but not the whole read budget. */
+const DISCOVER_BUDGET_MS = 120_000;
+
+export function createIgniteSource(config: ConnectorConfig, deps: IgniteSourceDeps): IgniteSource {
+  const client = new IgniteClient({
+    config,
+    logger: deps.logger,
+    ...(deps.now === undefined ? {} : { now: deps.now }),
+    ...(deps.redactor === undefined ? {} : { redactor: deps.redactor }),
+    ...deps.client,
+  });
+  let tablesPromise: Promise<TableMeta[]> | undefined;
+  let streamsPromise: Promise<Stream[]> | undefined;
+
+  const tables = (): Promise<TableMeta[]> => {
+    tablesPromise ??= (async () => {
+      const budgetMs = Math.min(DISCOVER_BUDGET_MS, config.retry_budget_seconds * 1000);
+      const raw = await client.listTables({ budgetMs });
+      validateFilters(config.filters, raw);
+      const keyed: TableMeta[] = [];
+      for (const table of raw) keyed.push(await withColumnKeys(client, table, config.column_keys, deps.logger, { budgetMs }));
+      return keyed;
+    })();
+    // A failed attempt is not cached: the next call asks again.
+    tablesPromise.catch(() => {
+      tablesPromise = undefined;
+    });
+    return tablesPromise;
+  };
+
+  const buildStreams = async (): Promise<Stream[]> => {
+    const out: Stream[] = (await tables()).map((table) => ({
+      name: table.id,
+      descriptor: descriptorOf(table),
+      read: (ctx) => readTable({ table, config, client }, ctx),
+    }));
+    if (config.legacy_data_tables !== "off" && deps.legacyStreams !== undefined) {
+      out.push(...(await deps.legacyStreams({ client, config, logger: deps.logger })));
+    } else if (config.legacy_data_tables !== "off") {
+      deps.logger.warn("legacy_data_tables is set, but this build does not read the deprecated data tables yet; they are not offered");
+    }
+    return out;
+  };
+
+  const streams = (): Promise<Stream[]> => {
+    if (streamsPromise === undefined) {
+      streamsPromise = buildStreams();
+      streamsPromise.catch(() => {
+        streamsPromise = undefined;
+      });
+    }
+    return streamsPromise;
+  };
+
+  return {
+    check: () => runCheck(client, config),
+    discover: async () => (await streams()).map((s) => s.descriptor),
+    streams,
+    close: () => client.close(),
+  };
+}
+
+export { IgniteClient } from "./client.js";
+export { ApiError, NetworkError } from "./http-errors.js";
+export type { CheckResult } from "./check.js";
