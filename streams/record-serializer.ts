@@ -137,6 +137,36 @@ export function compileSerializer(columns: readonly OutputColumn[], options: Ser
   return { columns, fromObjects, fromArrow };
 }
 
+/**
+ * A batch already serialized elsewhere (a worker) as data-object lines, each ending in `\n`; raw
+ * newlines cannot occur inside the JSON text, so they delimit records. Encoding only adds framing.
+ */
+export function fromDataLines(lines: Uint8Array, count: number, options: SerializerOptions = {}): Batch {
+  return {
+    kind: "batch",
+    count,
+    *encode(framing: RecordFraming): Iterable<Uint8Array> {
+      const { prefix, suffix } = framing;
+      if (prefix.length === 0 && suffix.length === 1 && suffix[0] === 0x0a) {
+        yield lines;
+        return;
+      }
+      const w = new ByteWriter(options.chunkBytes ?? DEFAULT_CHUNK_BYTES);
+      const buf = Buffer.from(lines.buffer, lines.byteOffset, lines.length);
+      for (let at = 0; at < buf.length; ) {
+        let end = buf.indexOf(0x0a, at);
+        if (end < 0) end = buf.length;
+        w.bytes(prefix);
+        w.bytes(buf.subarray(at, end));
+        w.bytes(suffix);
+        at = end + 1;
+        if (w.hasFullChunks) yield* w.takeChunks(false);
+      }
+      yield* w.takeChunks(true);
+    },
+  };
+}
+
 /** Whether `row` has more own keys than the `written` known ones (cheap: no key array). */
 function hasExtraKeys(row: Record<string, unknown>, written: number): boolean {
   let n = 0;

@@ -1,0 +1,71 @@
+/**
+ * Follows one sync of one stream and produces its checkpoints: the window it started with, the highest
+ * updated_at emitted so far, and the read path's resumable position. The cursor itself only moves when
+ * the sync completes (rows arrive ordered by id, not by updated_at, so a mid-sync cursor could skip rows).
+ */
+import type { Checkpoint } from "./types.js";
+import type { ExportProgress, RowsProgress, SyncProgress, TableState } from "./stream-state.js";
+import { formatTimestamp, nextCursor } from "./sync-window.js";
+
+export class SyncTracker {
+  readonly #previous: TableState;
+  #sync: SyncProgress;
+  #maxSeenMs: number;
+
+  constructor(previous: TableState, sync: SyncProgress) {
+    this.#previous = previous;
+    this.#sync = sync;
+    this.#maxSeenMs = sync.max_seen === undefined ? Number.NEGATIVE_INFINITY : Date.parse(sync.max_seen);
+  }
+
+  get sync(): SyncProgress {
+    return this.#sync;
+  }
+
+  /** Notes the updated_at values (epoch ms) of rows that are about to be emitted. */
+  observeMax(maxUpdatedAtMs: number): void {
+    if (maxUpdatedAtMs > this.#maxSeenMs) this.#maxSeenMs = maxUpdatedAtMs;
+  }
+
+  /** State that resumes at `position`, valid once every record yielded before it is written. */
+  checkpoint(position: RowsProgress | ExportProgress): Checkpoint {
+    this.#sync = { ...this.#sync, ...this.#maxSeen(), position };
+    return { kind: "checkpoint", state: { ...this.#previous, sync: this.#sync } as unknown as Record<string, unknown> };
+  }
+
+  /** Drops the path's position (an expired handle): the sync restarts at its durable window start. */
+  forgetPosition(): void {
+    const { position: _dropped, ...rest } = this.#sync;
+    this.#sync = rest;
+  }
+
+  /** The final state of a completed sync: the cursor advances, the in-progress part goes away. */
+  complete(now: number): Checkpoint {
+    const maxSeen = this.#maxSeen().max_seen;
+    const cursor = nextCursor(this.#previous.cursor, maxSeen, this.#sync.started_at);
+    const lastSnapshot = this.#sync.snapshot ? this.#sync.started_at : this.#previous.last_snapshot_at;
+    const state: TableState = {
+      version: 1,
+      ...(cursor !== undefined && { cursor }),
+      ...(lastSnapshot !== undefined && { last_snapshot_at: lastSnapshot }),
+      completed_at: formatTimestamp(now),
+    };
+    return { kind: "checkpoint", state: state as unknown as Record<string, unknown> };
+  }
+
+  #maxSeen(): { max_seen?: string } {
+    return Number.isFinite(this.#maxSeenMs) ? { max_seen: formatTimestamp(this.#maxSeenMs) } : {};
+  }
+}
+
+/** Highest parseable timestamp among `rows[key]` (epoch ms), or -Infinity. */
+export function maxTimestampOf(rows: readonly Record<string, unknown>[], key: string): number {
+  let max = Number.NEGATIVE_INFINITY;
+  for (const row of rows) {
+    const value = row[key];
+    if (typeof value !== "string") continue;
+    const ms = Date.parse(value);
+    if (ms > max) max = ms;
+  }
+  return max;
+}
