@@ -1,0 +1,131 @@
+/**
+ * Worker-thread entry: decodes one Parquet file with parquet-wasm, one row group at a time, and posts
+ * each batch to the parent either as Arrow IPC bytes or, in `records` mode, already serialized as
+ * data-object lines (NDJSON of the `data` objects, one per record).
+ *
+ * Why a worker: parquet-wasm's async paths panic on corrupt input with an uncatchable
+ * `RuntimeError: unreachable` and a promise that never settles, and wasm memory never shrinks.
+ * Here a panic ends the thread (the parent sees `error`/`exit`), and terminating the thread
+ * releases the wasm memory.
+ */
+import { openAsBlob } from "node:fs";
+import { parentPort, workerData } from "node:worker_threads";
+import type { RecordBatch as ArrowBatch } from "apache-arrow";
+import { parseRecordBatch } from "arrow-js-ffi";
+import { ParquetFile, wasmMemory, type RecordBatch as WasmBatch } from "parquet-wasm";
+import { compileSerializer, type OutputColumn } from "./record-serializer.js";
+
+export interface ParquetWorkerInput {
+  readonly path: string;
+  readonly columns?: readonly string[];
+  readonly startRow: number;
+  readonly batchSize: number;
+  /** Present: serialize in this thread with these columns and post data lines. */
+  readonly serialize?: readonly OutputColumn[];
+}
+
+export type ParquetWorkerMessage =
+  | { type: "meta"; numRows: number; rowGroups: number[] }
+  | { type: "ipc"; ipc: Uint8Array; skip: number; rows: number }
+  | { type: "lines"; lines: Uint8Array; count: number }
+  | { type: "end" }
+  | { type: "error"; message: string };
+
+const DATA_LINES = { prefix: new Uint8Array(0), suffix: new Uint8Array([0x0a]) };
+
+async function main(input: ParquetWorkerInput): Promise<void> {
+  const port = parentPort!;
+  let credit = 0;
+  let wake: (() => void) | undefined;
+  port.on("message", (m: { type: "credit"; n: number }) => {
+    credit += m.n;
+    wake?.();
+  });
+  // Unreferenced while decoding: if wasm panics and its promise never settles, the thread runs out
+  // of work and exits, which the parent reports, instead of hanging forever.
+  port.unref();
+  const waitForCredit = async (): Promise<void> => {
+    while (credit <= 0) {
+      port.ref();
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = undefined;
+      port.unref();
+    }
+    credit--;
+  };
+
+  const file = await ParquetFile.fromFile(await openAsBlob(input.path));
+  try {
+    const meta = file.metadata();
+    const groups = meta.rowGroups().map((g) => {
+      const n = g.numRows();
+      g.free();
+      return n;
+    });
+    meta.free();
+    port.postMessage({ type: "meta", numRows: groups.reduce((a, b) => a + b, 0), rowGroups: groups } satisfies ParquetWorkerMessage);
+
+    // Whole row groups before startRow are never read; the rest of the skip is cut from the first batch.
+    let skip = input.startRow;
+    const wanted: number[] = [];
+    groups.forEach((n, g) => {
+      if (skip >= n && wanted.length === 0) skip -= n;
+      else wanted.push(g);
+    });
+    if (wanted.length > 0) {
+      const serializer = input.serialize === undefined ? undefined : compileSerializer(input.serialize, { chunkBytes: 1 << 20 });
+      const stream = await file.stream({
+        batchSize: input.batchSize,
+        rowGroups: wanted,
+        ...(input.columns === undefined ? {} : { columns: [...input.columns] }),
+      });
+      for await (const wasmBatch of stream as unknown as AsyncIterable<WasmBatch>) {
+        const rows = wasmBatch.numRows;
+        if (skip >= rows) {
+          skip -= rows;
+          wasmBatch.free();
+          continue;
+        }
+        await waitForCredit();
+        if (serializer === undefined) {
+          const ipc = wasmBatch.intoIPCStream(); // a JS-owned copy; consumes the wasm batch
+          port.postMessage({ type: "ipc", ipc, skip, rows } satisfies ParquetWorkerMessage, [ipc.buffer as ArrayBuffer]);
+        } else {
+          const batch = toArrow(wasmBatch);
+          const lines = concat(serializer.fromArrow(batch, skip).encode(DATA_LINES));
+          port.postMessage({ type: "lines", lines, count: rows - skip } satisfies ParquetWorkerMessage, [lines.buffer as ArrayBuffer]);
+        }
+        skip = 0;
+      }
+    }
+    port.postMessage({ type: "end" } satisfies ParquetWorkerMessage);
+  } finally {
+    file.free();
+  }
+}
+
+/** One exact-size, never-pooled buffer, so its ArrayBuffer can be transferred. */
+function concat(chunks: Iterable<Uint8Array>): Uint8Array {
+  const list = [...chunks];
+  const out = new Uint8Array(list.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of list) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+/** FFI with copy=true: views into wasm memory would be detached by the next memory.grow. */
+function toArrow(wasmBatch: WasmBatch): ArrowBatch {
+  const ffi = wasmBatch.intoFFI();
+  try {
+    return parseRecordBatch(wasmMemory().buffer, ffi.arrayAddr(), ffi.schemaAddr(), true) as unknown as ArrowBatch;
+  } finally {
+    ffi.free();
+  }
+}
+
+main(workerData as ParquetWorkerInput).catch((err: unknown) => {
+  parentPort!.postMessage({ type: "error", message: err instanceof Error ? `${err.name}: ${err.message}` : String(err) } satisfies ParquetWorkerMessage);
+});

@@ -1,0 +1,125 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, readdirSync, statSync, truncateSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, test } from "vitest";
+import { CorruptParquetError, readParquetFile, readParquetRecords } from "../streams/parquet-reader.js";
+import { compileSerializer } from "../streams/record-serializer.js";
+import type { Batch } from "../streams/types.js";
+import { CODECS, COLUMNS, arrowTable, logicalRows, objectRow, parquetBytes, tempDir, writeParquetFile } from "./arrow-fixtures.js";
+
+const FRAMING = { prefix: Buffer.from('{"type":"RECORD","record":{"stream":"spend","emitted_at":1,"data":'), suffix: Buffer.from("}}\n") };
+const N = 300;
+const ROW_GROUP = 64;
+const rows = logicalRows(N);
+const serializer = compileSerializer(COLUMNS);
+/** The oracle: the same rows as a rows page would carry them. */
+const expectedLines = textOf([serializer.fromObjects(rows.map(objectRow))]).split("\n").slice(0, -1);
+let dir: string;
+
+function textOf(batches: Iterable<Batch>): string {
+  const parts: Uint8Array[] = [];
+  for (const b of batches) parts.push(...b.encode(FRAMING));
+  return Buffer.concat(parts).toString("utf8");
+}
+async function arrowText(path: string, opts: Parameters<typeof readParquetFile>[1] = {}): Promise<string> {
+  const out: Batch[] = [];
+  for await (const b of readParquetFile(path, opts)) out.push(serializer.fromArrow(b));
+  return textOf(out);
+}
+async function recordsText(path: string, opts: Parameters<typeof readParquetFile>[1] = {}): Promise<string> {
+  const out: Batch[] = [];
+  for await (const b of readParquetRecords(path, COLUMNS, opts)) out.push(b);
+  return textOf(out);
+}
+
+beforeAll(() => {
+  // The worker runs as compiled JS (worker threads cannot load .ts); rebuild when a source is newer.
+  const worker = "dist/streams/parquet-worker.js";
+  const newest = Math.max(...readdirSync("streams").filter((f) => f.endsWith(".ts")).map((f) => statSync(join("streams", f)).mtimeMs));
+  if (!existsSync(worker) || statSync(worker).mtimeMs < newest) {
+    try {
+      execFileSync("npx", ["tsc", "-p", "tsconfig.json"], { stdio: "ignore" });
+    } catch {
+      // type errors in files being written by others do not stop the emit
+    }
+  }
+  dir = tempDir();
+}, 120_000);
+
+describe("readParquetFile", () => {
+  for (const codec of Object.keys(CODECS) as (keyof typeof CODECS)[]) {
+    test(`${codec}: every §14 type decodes to the same lines as the rows form, across row groups`, async () => {
+      const path = writeParquetFile(dir, `all-${codec}.parquet`, arrowTable(rows), codec, ROW_GROUP);
+      let meta: { numRows: number; rowGroups: number[] } | undefined;
+      expect(await arrowText(path, { onMeta: (m) => (meta = m) })).toBe(expectedLines.join("\n") + "\n");
+      expect(meta).toEqual({ numRows: N, rowGroups: [64, 64, 64, 64, 44] });
+      expect(await recordsText(path)).toBe(expectedLines.join("\n") + "\n");
+    });
+  }
+
+  test("startRow resumes at that exact row, skipping whole row groups", async () => {
+    const path = writeParquetFile(dir, "resume.parquet", arrowTable(rows), "zstd", ROW_GROUP);
+    for (const startRow of [0, 1, 63, 64, 65, 150, 299, 300, 1000]) {
+      const want = expectedLines.slice(startRow).map((l) => l + "\n").join("");
+      expect(await arrowText(path, { startRow, batchSize: 50 }), `startRow ${startRow}`).toBe(want);
+      expect(await recordsText(path, { startRow, batchSize: 50 }), `records startRow ${startRow}`).toBe(want);
+    }
+  });
+
+  test("columns projects the file; output keeps the schema's column order", async () => {
+    const path = writeParquetFile(dir, "proj.parquet", arrowTable(rows), "snappy", ROW_GROUP);
+    const text = await arrowText(path, { columns: ["amount", "id"] });
+    const first = JSON.parse(text.split("\n")[3]!).record.data;
+    expect(Object.keys(first)).toEqual(["id", "amount"]);
+    expect(first).toEqual({ id: "S-000003", amount: 12345678.125 });
+  });
+});
+
+describe("broken files fail cleanly", () => {
+  const good = () => parquetBytes(arrowTable(rows), "snappy", ROW_GROUP);
+  const cases: [string, () => Uint8Array][] = [
+    ["truncated to half", () => good().subarray(0, good().length >> 1)],
+    ["footer cut", () => good().subarray(0, good().length - 3)],
+    ["empty", () => new Uint8Array(0)],
+    ["not Parquet", () => Buffer.from("<Error><Code>AccessDenied</Code></Error>")],
+    ["data pages overwritten", () => {
+      const b = Buffer.from(good());
+      for (let k = 200; k < b.length - 2000; k += 7) b[k] = (b[k]! * 31 + 17) & 0xff;
+      return b;
+    }],
+  ];
+  for (const [label, make] of cases) {
+    test(`${label} → CorruptParquetError, no hang, process alive`, async () => {
+      const path = join(dir, `bad-${label.replace(/\W/g, "_")}.parquet`);
+      writeFileSync(path, make());
+      const err = await arrowText(path).then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(CorruptParquetError);
+      expect((err as CorruptParquetError).failureType).toBe("transient_error");
+      expect((err as Error).message).toContain("corrupt or truncated Parquet file");
+      // and a good file still decodes afterwards in the same process
+      const ok = writeParquetFile(dir, "after-bad.parquet", arrowTable(rows.slice(0, 10)), "snappy", 4);
+      expect((await arrowText(ok)).split("\n")).toHaveLength(11);
+    }, 30_000);
+  }
+
+  test("file cut while being read → wasm panics (RuntimeError: unreachable) → CorruptParquetError, no hang", async () => {
+    const path = writeParquetFile(dir, "cut-later.parquet", arrowTable(rows), "snappy", 16);
+    let seen = 0;
+    const err = await (async () => {
+      for await (const _ of readParquetFile(path, { batchSize: 16, inFlight: 1 })) {
+        if (seen++ === 0) truncateSync(path, 1000);
+      }
+    })().then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(CorruptParquetError);
+    expect(seen).toBeLessThan(N / 16);
+  }, 30_000);
+
+  test("abort stops the worker and rejects with the abort reason", async () => {
+    const path = writeParquetFile(dir, "abort.parquet", arrowTable(rows), "zstd", 16);
+    const ctl = new AbortController();
+    const it = readParquetFile(path, { signal: ctl.signal, batchSize: 16 });
+    await it.next();
+    ctl.abort(new Error("stop now"));
+    await expect(it.next()).rejects.toThrow("stop now");
+  });
+});
