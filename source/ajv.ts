@@ -1,0 +1,25 @@
+/**
+ * One way to build an ajv instance (ESM/CJS interop of ajv-formats lives here only). strict:false
+ * because our schemas carry Airbyte UI keywords (`order`, `airbyte_secret`, ...) that ajv does not know.
+ */
+import { Ajv, type Options } from "ajv";
+import addFormatsModule from "ajv-formats";
+
+type AddFormats = (ajv: Ajv) => Ajv;
+const addFormats: AddFormats =
+  (addFormatsModule as unknown as { default?: AddFormats }).default ?? (addFormatsModule as unknown as AddFormats);
+
+export function createAjv(options: Options = {}): Ajv {
+  const ajv = new Ajv({ strict: false, allErrors: true, ...options });
+  addFormats(ajv);
+  return ajv;
+}
+
+/** `/filters/0/value` → `filters[0].value`: the path a user finds in their config. */
+export function fieldPath(instancePath: string, child?: string): string {
+  const parts = instancePath.split("/").slice(1).map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
+  if (child !== undefined) parts.push(child);
+  let out = "";
+  for (const part of parts) out += /^\d+$/.test(part) ? `[${part}]` : out === "" ? part : `.${part}`;
+  return out === "" ? "(root)" : out;
+}

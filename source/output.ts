@@ -1,0 +1,117 @@
+/**
+ * The single writer of stdout. Messages are appended to an in-memory chunk list and written as one
+ * large buffer once it passes `highWaterBytes`; a flush waits for 'drain' when the pipe is full, so
+ * memory stays bounded when the consumer is slow. Nobody else writes to stdout.
+ */
+import type { Writable } from "node:stream";
+import { serialize, type AirbyteMessage } from "./messages.js";
+
+const encoder = new TextEncoder();
+
+export interface OutputOptions {
+  /** Bytes buffered before a write is issued (and awaited). */
+  highWaterBytes?: number;
+}
+
+export class OutputWriter {
+  private chunks: Uint8Array[] = [];
+  private size = 0;
+  /** Serialises flushes: each waits for the previous write (and its 'drain'). */
+  private pending: Promise<void> = Promise.resolve();
+  private scheduled = false;
+  private broken: Error | undefined;
+  private readonly highWater: number;
+  private bytesWritten = 0;
+
+  constructor(
+    private readonly stream: Writable,
+    options: OutputOptions = {},
+  ) {
+    this.highWater = options.highWaterBytes ?? 1 << 20;
+    // EPIPE and friends: the reader is gone. Remember it, stop writing, let the caller decide.
+    stream.on("error", (err: Error) => {
+      this.broken ??= err;
+    });
+  }
+
+  /** The consumer closed stdout (EPIPE); the runtime stops reading when this is set. */
+  get error(): Error | undefined {
+    return this.broken;
+  }
+
+  get totalBytes(): number {
+    return this.bytesWritten + this.size;
+  }
+
+  /** Queue bytes without awaiting; callers on the hot path follow up with `maybeFlush()`. */
+  enqueue(bytes: Uint8Array): void {
+    if (bytes.byteLength === 0) return;
+    this.chunks.push(bytes);
+    this.size += bytes.byteLength;
+  }
+
+  /** Queue one message. Used from synchronous callbacks (logs, events): a flush follows soon. */
+  send(message: AirbyteMessage): void {
+    this.enqueue(encoder.encode(serialize(message)));
+    this.scheduleFlush();
+  }
+
+  /** Queue a message and apply backpressure. */
+  async write(message: AirbyteMessage): Promise<void> {
+    this.enqueue(encoder.encode(serialize(message)));
+    await this.maybeFlush();
+  }
+
+  /** Write when enough is buffered; otherwise only wait for an in-flight write that is still draining. */
+  maybeFlush(): Promise<void> {
+    if (this.size >= this.highWater) return this.flush();
+    return this.pending;
+  }
+
+  /** Write everything buffered and resolve once the stream accepted it (after 'drain' if needed). */
+  flush(): Promise<void> {
+    if (this.size > 0) {
+      const buffer = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.size);
+      this.chunks = [];
+      this.bytesWritten += this.size;
+      this.size = 0;
+      this.pending = this.pending.then(() => this.writeOut(buffer));
+    }
+    return this.pending;
+  }
+
+  /**
+   * Flush and wait until the stream has handed every byte to the OS (a zero-length write's callback
+   * runs after all earlier writes), so exiting afterwards cannot lose output.
+   */
+  async end(): Promise<void> {
+    await this.flush();
+    if (this.broken !== undefined) return;
+    await new Promise<void>((resolve) => this.stream.write(new Uint8Array(0), () => resolve()));
+  }
+
+  /** Small messages from timers or callbacks must not sit in the buffer while a stream waits. */
+  private scheduleFlush(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.flush();
+    });
+  }
+
+  private writeOut(buffer: Uint8Array): Promise<void> {
+    if (this.broken !== undefined) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const ok = this.stream.write(buffer, (err) => {
+        // After an error no 'drain' comes: resolve here so the runtime never hangs on a dead pipe.
+        if (err) {
+          this.broken ??= err;
+          resolve();
+        }
+      });
+      if (ok) resolve();
+      else this.stream.once("drain", resolve);
+    });
+  }
+}

@@ -1,0 +1,239 @@
+/**
+ * Drives the configured streams: up to `concurrency` at a time, each stream's messages in order.
+ * Per stream: STARTED → RUNNING (first output, or a rate-limit wait) → records and STATEs → final
+ * STATE → COMPLETE; on error INCOMPLETE + ERROR trace, and the other streams go on. Streams yield,
+ * this module writes; nothing here knows Ignite.
+ */
+import type { Batch, Checkpoint, ReadContext, StreamEvents } from "../streams/types.js";
+import type { RejectedStream, StreamRun } from "./catalog.js";
+import { errorToTrace } from "./error-trace.js";
+import { TransientError } from "./errors.js";
+import type { RuntimeLogger } from "./logger.js";
+import { estimateMessage, recordFraming, stateMessage, streamStatusMessage, type StreamRef } from "./messages.js";
+import type { OutputWriter } from "./output.js";
+import type { Redactor } from "./redact.js";
+import { NO_CURSOR_STATE_KEY, type InputState } from "./state-input.js";
+
+export interface RuntimeOptions {
+  out: OutputWriter;
+  logger: RuntimeLogger;
+  redactor: Redactor;
+  state: InputState;
+  concurrency: number;
+  /** Aborted on SIGTERM/SIGINT: stop reading, keep what was written. */
+  signal: AbortSignal;
+  now(): number;
+  /** Minimum gap between two RATE_LIMITED statuses of one stream (unless the reset time changes). */
+  rateLimitThrottleMs?: number;
+  /** A stream silent for this long gets an INFO log line (platforms kill silent sources). */
+  quietLogMs?: number;
+  /** Called after each batch with the records written so far per stream (progress display). */
+  onProgress?(counts: ReadonlyMap<string, number>): void;
+}
+
+export type StreamOutcome = "complete" | "failed" | "interrupted";
+
+export interface ReadSummary {
+  outcomes: Map<string, StreamOutcome>;
+  records: Map<string, number>;
+  interrupted: boolean;
+}
+
+const ABORTED = Symbol("aborted");
+
+export async function runRead(runs: readonly StreamRun[], rejected: readonly RejectedStream[], options: RuntimeOptions): Promise<ReadSummary> {
+  const summary: ReadSummary = { outcomes: new Map(), records: new Map(), interrupted: false };
+  const { out } = options;
+  // A configured stream we cannot read: INCOMPLETE without STARTED (as the CDK does), then its error.
+  for (const { ref, error } of rejected) {
+    out.send(streamStatusMessage(ref, "INCOMPLETE", options.now()));
+    out.send(errorToTrace(error, { redactor: options.redactor, now: options.now(), stream: ref }));
+    summary.outcomes.set(ref.name, "failed");
+  }
+  for (const name of options.state.unknownStreams(runs.map((r) => r.ref))) {
+    options.logger.info(`Saved state for stream '${name}' ignored: the stream is not in the configured catalog`);
+  }
+
+  const queue = [...runs];
+  const worker = async (): Promise<void> => {
+    for (let run = queue.shift(); run !== undefined; run = queue.shift()) {
+      if (options.signal.aborted || out.error !== undefined) {
+        out.send(streamStatusMessage(run.ref, "INCOMPLETE", options.now()));
+        summary.outcomes.set(run.ref.name, "interrupted");
+        continue;
+      }
+      summary.outcomes.set(run.ref.name, await runStream(run, options, summary.records));
+    }
+  };
+  const workers = Math.max(1, Math.min(options.concurrency, runs.length));
+  await Promise.all(Array.from({ length: workers }, worker));
+  summary.interrupted = [...summary.outcomes.values()].includes("interrupted");
+  await out.flush();
+  return summary;
+}
+
+async function runStream(run: StreamRun, options: RuntimeOptions, records: Map<string, number>): Promise<StreamOutcome> {
+  const { out, now, logger } = options;
+  const ref = run.ref;
+  let running = false;
+  const markRunning = (): void => {
+    if (running) return;
+    running = true;
+    out.send(streamStatusMessage(ref, "RUNNING", now()));
+  };
+  const events = rateLimitedEvents(ref, options, () => (running = true));
+  const controller = new AbortController();
+  const onAbort = (): void => controller.abort(options.signal.reason);
+  options.signal.addEventListener("abort", onAbort, { once: true });
+  const ctx: ReadContext = {
+    syncMode: run.syncMode,
+    selectedProperties: run.selectedProperties,
+    state: options.state.get(ref),
+    logger,
+    events,
+    signal: controller.signal,
+    now,
+  };
+  const quiet = quietWatch(ref, options);
+  const checkpoints = new CheckpointTracker(ref, logger);
+  records.set(ref.name, records.get(ref.name) ?? 0);
+
+  out.send(streamStatusMessage(ref, "STARTED", now()));
+  const iterator = run.stream.read(ctx)[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      const step = await nextOrAbort(iterator, options.signal);
+      if (step === ABORTED || out.error !== undefined) {
+        controller.abort();
+        void iterator.return?.()?.catch(() => undefined);
+        out.send(streamStatusMessage(ref, "INCOMPLETE", now()));
+        return "interrupted";
+      }
+      if (step.done === true) break;
+      quiet.touch();
+      markRunning();
+      if (step.value.kind === "batch") {
+        writeBatch(step.value, ref, options);
+        checkpoints.recordsWritten(step.value.count);
+        records.set(ref.name, (records.get(ref.name) ?? 0) + step.value.count);
+        options.onProgress?.(records);
+      } else {
+        checkpoints.emit(step.value, out);
+      }
+      await out.maybeFlush();
+    }
+    markRunning(); // CAT wants STARTED, RUNNING+, COMPLETE even for an empty stream
+    checkpoints.finish(out);
+    out.send(streamStatusMessage(ref, "COMPLETE", now()));
+    return "complete";
+  } catch (err) {
+    controller.abort();
+    out.send(streamStatusMessage(ref, "INCOMPLETE", now()));
+    out.send(errorToTrace(err, { redactor: options.redactor, now: now(), stream: ref }));
+    return "failed";
+  } finally {
+    quiet.stop();
+    options.signal.removeEventListener("abort", onAbort);
+    await out.maybeFlush();
+  }
+}
+
+/**
+ * Encode the whole batch before queueing any of it: if the stream's encoder throws halfway, no partial
+ * line reaches stdout. Framing is built per batch so `emitted_at` is the real time of writing.
+ */
+function writeBatch(batch: Batch, ref: StreamRef, options: RuntimeOptions): void {
+  const chunks: Uint8Array[] = [];
+  for (const chunk of batch.encode(recordFraming(ref, options.now()))) chunks.push(chunk);
+  for (const chunk of chunks) options.out.enqueue(chunk);
+}
+
+/** Per-stream STATE bookkeeping: recordCount since the previous STATE, duplicate detection, final state. */
+class CheckpointTracker {
+  private sinceState = 0;
+  private lastJson: string | undefined;
+
+  constructor(
+    private readonly ref: StreamRef,
+    private readonly logger: RuntimeLogger,
+  ) {}
+
+  recordsWritten(count: number): void {
+    this.sinceState += count;
+  }
+
+  emit(checkpoint: Checkpoint, out: OutputWriter): void {
+    const json = JSON.stringify(checkpoint.state);
+    if (json === this.lastJson) {
+      // Same state, nothing new: drop it (no information). Same state after records is the stream's bug
+      // (a resume would re-read them); emit anyway so recordCount stays exact, and say so.
+      if (this.sinceState === 0) return;
+      this.logger.warn(`Stream '${this.ref.name}' repeated its previous state after ${this.sinceState} records; a resume from it would re-read them`);
+    }
+    out.send(stateMessage(this.ref, checkpoint.state, this.sinceState));
+    this.lastJson = json;
+    this.sinceState = 0;
+  }
+
+  /** Every stream ends with a STATE covering its last records; a stream that gave none gets the sentinel. */
+  finish(out: OutputWriter): void {
+    if (this.lastJson !== undefined && this.sinceState === 0) return;
+    if (this.lastJson !== undefined) {
+      this.logger.warn(`Stream '${this.ref.name}' ended without a state after its last ${this.sinceState} records; the next sync starts it fresh`);
+    }
+    this.emit({ kind: "checkpoint", state: { [NO_CURSOR_STATE_KEY]: true } }, out);
+  }
+}
+
+function rateLimitedEvents(ref: StreamRef, options: RuntimeOptions, setRunning: () => void): StreamEvents {
+  const gap = options.rateLimitThrottleMs ?? 10_000;
+  let last = Number.NEGATIVE_INFINITY;
+  let lastReset: number | undefined;
+  return {
+    rateLimited(resetAt?: number): void {
+      const t = options.now();
+      if (t - last < gap && resetAt === lastReset) return; // a 429 storm is one status, not a thousand
+      last = t;
+      lastReset = resetAt;
+      setRunning();
+      options.out.send(streamStatusMessage(ref, "RUNNING", t, resetAt === undefined ? {} : { quotaReset: resetAt }));
+    },
+    estimate(estimate): void {
+      options.out.send(estimateMessage(ref, estimate, options.now()));
+    },
+  };
+}
+
+async function nextOrAbort<T>(iterator: AsyncIterator<T>, signal: AbortSignal): Promise<IteratorResult<T> | typeof ABORTED> {
+  if (signal.aborted) return ABORTED;
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<typeof ABORTED>((resolve) => {
+    onAbort = () => resolve(ABORTED);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([iterator.next(), aborted]);
+  } finally {
+    if (onAbort !== undefined) signal.removeEventListener("abort", onAbort);
+  }
+}
+
+/** Logs when a stream has been silent a while, so a long wait is visibly alive. */
+function quietWatch(ref: StreamRef, options: RuntimeOptions): { touch(): void; stop(): void } {
+  const limit = options.quietLogMs ?? 60_000;
+  let lastActive = Date.now();
+  const timer = setInterval(() => {
+    const silent = Date.now() - lastActive;
+    if (silent >= limit) options.logger.info(`Stream '${ref.name}': still working, no new data for ${Math.round(silent / 1000)} s`);
+  }, limit);
+  timer.unref();
+  return {
+    touch: () => (lastActive = Date.now()),
+    stop: () => clearInterval(timer),
+  };
+}
+
+/** The error reported once when the whole read was interrupted (SIGTERM/SIGINT, stdout closed). */
+export function interruptionError(reason: string): TransientError {
+  return new TransientError(`The sync was interrupted (${reason}) before every stream completed; the next attempt resumes from the last state`);
+}

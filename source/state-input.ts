@@ -1,0 +1,122 @@
+/**
+ * Input state at the door. Accepted shapes (airbyte-guide §5.1):
+ * - nothing: missing file, empty file, `[]`, `{}`, `null`;
+ * - an array of STREAM messages (sourceStats ignored), or one such message on its own;
+ * - GLOBAL: its `stream_states` are used, `shared_state` is ignored (we never emit GLOBAL);
+ * - LEGACY `{type:"LEGACY", data:{...}}` or a bare `{stream: {...}}` map: per-stream when every value
+ *   is an object (or null); anything else has no clear meaning and is a ConfigError.
+ * A null stream_state, or the CDK's `__ab_no_cursor_state_message` sentinel, means "start fresh".
+ */
+import { ConfigError } from "./errors.js";
+import { readJsonFile } from "./json-file.js";
+import type { StreamRef } from "./messages.js";
+
+type StreamState = Record<string, unknown>;
+
+interface Entry {
+  ref: StreamRef;
+  state: StreamState | undefined;
+}
+
+export const NO_CURSOR_STATE_KEY = "__ab_no_cursor_state_message";
+
+export class InputState {
+  constructor(private readonly entries: readonly Entry[]) {}
+
+  static empty(): InputState {
+    return new InputState([]);
+  }
+
+  get size(): number {
+    return this.entries.length;
+  }
+
+  /** Exact (name, namespace) first, then by name alone (CAT passes descriptors without namespace). */
+  get(ref: StreamRef): StreamState | undefined {
+    const exact = this.entries.find((e) => e.ref.name === ref.name && e.ref.namespace === ref.namespace);
+    const entry = exact ?? this.entries.find((e) => e.ref.name === ref.name);
+    return entry?.state;
+  }
+
+  /** Names with saved state that are not in `configured`: logged, then ignored. */
+  unknownStreams(configured: readonly StreamRef[]): string[] {
+    return this.entries.filter((e) => !configured.some((c) => c.name === e.ref.name)).map((e) => e.ref.name);
+  }
+}
+
+export async function loadState(path: string | undefined): Promise<InputState> {
+  if (path === undefined) return InputState.empty();
+  return parseState(await readJsonFile(path, "state"));
+}
+
+export function parseState(raw: unknown): InputState {
+  if (raw === undefined || raw === null) return InputState.empty();
+  if (Array.isArray(raw)) return new InputState(raw.flatMap((m, i) => fromMessage(m, `state[${i}]`)));
+  if (!isObject(raw)) throw new ConfigError(`Invalid state: must be a JSON list of state messages, got ${typeof raw}`);
+  if (Object.keys(raw).length === 0) return InputState.empty();
+  if (looksLikeMessage(raw)) return new InputState(fromMessage(raw, "state"));
+  return new InputState(fromLegacy(raw, "state"));
+}
+
+function looksLikeMessage(v: Record<string, unknown>): boolean {
+  return typeof v.type === "string" && ["STREAM", "GLOBAL", "LEGACY"].includes(v.type) || "stream" in v && isObject(v.stream) && "stream_descriptor" in v.stream;
+}
+
+function fromMessage(raw: unknown, where: string): Entry[] {
+  if (!isObject(raw)) throw new ConfigError(`Invalid state: ${where} must be a state message object`);
+  const type = raw.type ?? (raw.stream !== undefined ? "STREAM" : raw.global !== undefined ? "GLOBAL" : raw.data !== undefined ? "LEGACY" : undefined);
+  switch (type) {
+    case "STREAM":
+      return [streamEntry(raw.stream, `${where}.stream`)];
+    case "GLOBAL": {
+      const global = raw.global;
+      if (!isObject(global) || !Array.isArray(global.stream_states)) {
+        throw new ConfigError(`Invalid state: ${where}.global.stream_states must be a list`);
+      }
+      return global.stream_states.map((s, i) => streamEntry(s, `${where}.global.stream_states[${i}]`));
+    }
+    case "LEGACY":
+      if (raw.data === undefined || raw.data === null) return [];
+      if (!isObject(raw.data)) throw new ConfigError(`Invalid state: ${where}.data must be an object`);
+      return fromLegacy(raw.data, `${where}.data`);
+    default:
+      throw new ConfigError(
+        `Invalid state: ${where} has none of stream, global or data (type ${JSON.stringify(raw.type)}); pass the STATE messages the connector emitted, or clear the state`,
+      );
+  }
+}
+
+function streamEntry(raw: unknown, where: string): Entry {
+  if (!isObject(raw)) throw new ConfigError(`Invalid state: ${where} must be an object`);
+  const d = raw.stream_descriptor;
+  if (!isObject(d) || typeof d.name !== "string" || d.name === "") {
+    throw new ConfigError(`Invalid state: ${where}.stream_descriptor.name is required`);
+  }
+  const ref: StreamRef = typeof d.namespace === "string" ? { name: d.name, namespace: d.namespace } : { name: d.name };
+  const s = raw.stream_state;
+  if (s === undefined || s === null) return { ref, state: undefined };
+  if (!isObject(s)) throw new ConfigError(`Invalid state: ${where}.stream_state must be an object`);
+  return { ref, state: isFreshStart(s) ? undefined : s };
+}
+
+/** A LEGACY blob is per-stream only when it is a map of stream name → object (or null). */
+function fromLegacy(data: Record<string, unknown>, where: string): Entry[] {
+  const bad = Object.entries(data).filter(([, v]) => v !== null && !isObject(v)).map(([k]) => k);
+  if (bad.length > 0) {
+    throw new ConfigError(
+      `Invalid state: ${where} is a LEGACY state that cannot be mapped to streams (${bad.slice(0, 3).join(", ")} ${bad.length === 1 ? "is" : "are"} not per-stream objects); clear the connection's state to start fresh`,
+    );
+  }
+  return Object.entries(data).map(([name, v]) => ({
+    ref: { name },
+    state: v === null || isFreshStart(v as StreamState) ? undefined : (v as StreamState),
+  }));
+}
+
+function isFreshStart(state: StreamState): boolean {
+  return state[NO_CURSOR_STATE_KEY] === true || Object.keys(state).length === 0;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
