@@ -62,8 +62,14 @@ const ERROR_BODY_LIMIT = 64 * 1024;
 const PROGRESS_EVERY_MS = 60_000;
 const MIN_WAIT_MS = 50;
 
-export const realSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  delay(ms, undefined, signal === undefined ? undefined : { signal });
+export async function realSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  try {
+    await delay(ms, undefined, signal === undefined ? undefined : { signal });
+  } catch (error) {
+    // Surface the caller's abort reason rather than a generic AbortError.
+    throw signal?.aborted === true ? (signal.reason ?? error) : error;
+  }
+}
 
 async function readCapped(body: Dispatcher.ResponseData["body"]): Promise<string> {
   const chunks: Buffer[] = [];
