@@ -1,0 +1,241 @@
+/**
+ * The runtime with small real Stream implementations (in-memory tables): statuses, states, record
+ * counts, failures and interruption, all checked against the protocol rules.
+ */
+import { PassThrough } from "node:stream";
+import { describe, expect, it } from "vitest";
+import type { StreamRun } from "../source/catalog.js";
+import { TransientError } from "../source/errors.js";
+import { createLogger } from "../source/logger.js";
+import type { AirbyteMessage } from "../source/messages.js";
+import { OutputWriter } from "../source/output.js";
+import { runRead, type RuntimeOptions } from "../source/read-runtime.js";
+import { Redactor } from "../source/redact.js";
+import { InputState, parseState } from "../source/state-input.js";
+import type { Batch, ReadContext, Stream, StreamOutput } from "../streams/types.js";
+import { errorTraces, ofType, parseLines, readProblems, statusesOf } from "./helpers/protocol.js";
+
+const enc = new TextEncoder();
+
+function batch(rows: Record<string, unknown>[]): Batch {
+  return {
+    kind: "batch",
+    count: rows.length,
+    *encode(framing) {
+      for (const row of rows) {
+        yield framing.prefix;
+        yield enc.encode(JSON.stringify(row));
+        yield framing.suffix;
+      }
+    },
+  };
+}
+
+function stream(name: string, read: (ctx: ReadContext) => AsyncIterable<StreamOutput>): Stream {
+  return {
+    name,
+    descriptor: { name, json_schema: { type: "object", properties: { id: { type: "integer" } }, additionalProperties: true }, supported_sync_modes: ["full_refresh"] },
+    read,
+  };
+}
+
+/** A paged table: one batch + one checkpoint per page. */
+function pagedStream(name: string, rows: number, pageSize: number, seen?: (ctx: ReadContext) => void): Stream {
+  return stream(name, async function* (ctx) {
+    seen?.(ctx);
+    for (let start = 0; start < rows; start += pageSize) {
+      const page = Array.from({ length: Math.min(pageSize, rows - start) }, (_, i) => ({ id: start + i }));
+      yield batch(page);
+      yield { kind: "checkpoint", state: { next: start + pageSize } };
+    }
+    yield { kind: "checkpoint", state: { done: true } };
+  });
+}
+
+const run = (s: Stream): StreamRun => ({ ref: { name: s.name }, stream: s, syncMode: "full_refresh", selectedProperties: ["id"] });
+
+async function execute(streams: Stream[], extra: Partial<RuntimeOptions> = {}, rejected: Parameters<typeof runRead>[1] = []) {
+  const sink = new PassThrough();
+  const chunks: Buffer[] = [];
+  sink.on("data", (c: Buffer) => chunks.push(c));
+  const out = new OutputWriter(sink, { highWaterBytes: 4096 });
+  const redactor = new Redactor().add("super-secret-token");
+  const options: RuntimeOptions = {
+    out,
+    logger: createLogger(out, redactor, { debug: false }),
+    redactor,
+    state: InputState.empty(),
+    concurrency: 2,
+    signal: new AbortController().signal,
+    now: () => Date.now(),
+    ...extra,
+  };
+  const summary = await runRead(streams.map(run), rejected, options);
+  await out.end();
+  const stdout = Buffer.concat(chunks).toString("utf8");
+  return { summary, stdout, messages: parseLines(stdout) };
+}
+
+describe("read runtime", () => {
+  it("writes records, per-page states with exact recordCount, and STARTED/RUNNING/COMPLETE per stream", async () => {
+    const { messages, summary } = await execute([pagedStream("a", 2500, 1000), pagedStream("b", 10, 3)]);
+    expect(readProblems(messages, { exitCode: 0, configured: ["a", "b"] })).toEqual([]);
+    expect(ofType(messages, "RECORD").filter((m) => m.record.stream === "a")).toHaveLength(2500);
+    const statesA = ofType(messages, "STATE").filter((m) => m.state.stream.stream_descriptor.name === "a");
+    expect(statesA.map((s) => s.state.sourceStats.recordCount)).toEqual([1000, 1000, 500, 0]);
+    expect(statusesOf(messages, "b")).toEqual(["STARTED", "RUNNING", "COMPLETE"]);
+    expect([...summary.outcomes.values()]).toEqual(["complete", "complete"]);
+  });
+
+  it("an empty stream still gets RUNNING and a final state", async () => {
+    const { messages } = await execute([stream("empty", async function* () {})]);
+    expect(statusesOf(messages, "empty")).toEqual(["STARTED", "RUNNING", "COMPLETE"]);
+    const states = ofType(messages, "STATE");
+    expect(states).toHaveLength(1);
+    expect(states[0]!.state.stream.stream_state).toEqual({ __ab_no_cursor_state_message: true });
+    expect(readProblems(messages, { exitCode: 0, configured: ["empty"] })).toEqual([]);
+  });
+
+  it("a failing stream ends INCOMPLETE with an ERROR trace and no completing state; the others complete", async () => {
+    const failing = stream("bad", async function* () {
+      yield batch([{ id: 1 }]);
+      yield { kind: "checkpoint", state: { next: 1 } };
+      yield batch([{ id: 2 }]);
+      throw new TransientError("Ignite answered 503 for too long", { internal: "GET https://x/downloads/abc123/f.parquet?X-Amz-Signature=zz token super-secret-token" });
+    });
+    const { messages, summary } = await execute([failing, pagedStream("good", 5, 2)]);
+    expect(readProblems(messages, { exitCode: 1, configured: ["bad", "good"] })).toEqual([]);
+    expect(statusesOf(messages, "bad")).toEqual(["STARTED", "RUNNING", "INCOMPLETE"]);
+    expect(statusesOf(messages, "good").at(-1)).toBe("COMPLETE");
+    const [error] = errorTraces(messages);
+    expect(error).toMatchObject({ failure_type: "transient_error", stream_descriptor: { name: "bad" }, message: "Ignite answered 503 for too long" });
+    expect(JSON.stringify(error)).not.toMatch(/super-secret-token|abc123|X-Amz-Signature=zz/);
+    const badStates = ofType(messages, "STATE").filter((m) => m.state.stream.stream_descriptor.name === "bad");
+    expect(badStates.map((s) => s.state.stream.stream_state)).toEqual([{ next: 1 }]);
+    expect(summary.outcomes.get("bad")).toBe("failed");
+  });
+
+  it("an unknown error is a system_error trace with the stream named", async () => {
+    const { messages } = await execute([stream("boom", async function* () { throw new RangeError("bug"); })]);
+    expect(errorTraces(messages)[0]).toMatchObject({ failure_type: "system_error", stream_descriptor: { name: "boom" } });
+    expect(statusesOf(messages, "boom")).toEqual(["STARTED", "INCOMPLETE"]);
+  });
+
+  it("drops a repeated state with no records between, but keeps one that follows records (and warns)", async () => {
+    const s = stream("dup", async function* () {
+      yield batch([{ id: 1 }]);
+      yield { kind: "checkpoint", state: { c: 1 } };
+      yield { kind: "checkpoint", state: { c: 1 } };
+      yield batch([{ id: 2 }]);
+      yield { kind: "checkpoint", state: { c: 1 } };
+    });
+    const { messages } = await execute([s]);
+    expect(ofType(messages, "STATE").map((m) => m.state.sourceStats.recordCount)).toEqual([1, 1]);
+    expect(ofType(messages, "LOG").some((m) => m.log.level === "WARN" && m.log.message.includes("repeated its previous state"))).toBe(true);
+  });
+
+  it("rate-limit storms become a few RUNNING statuses with RATE_LIMITED; estimates become ESTIMATE traces", async () => {
+    const s = stream("slow", async function* (ctx) {
+      ctx.events.estimate({ rows: 1234.4, bytes: 99 });
+      for (let i = 0; i < 1000; i++) ctx.events.rateLimited(1_900_000_000_000);
+      yield batch([{ id: 1 }]);
+      yield { kind: "checkpoint", state: { n: 1 } };
+    });
+    const { messages } = await execute([s]);
+    const limited = ofType(messages, "TRACE").filter((m) => m.trace.type === "STREAM_STATUS" && m.trace.stream_status.reasons !== undefined);
+    expect(limited).toHaveLength(1);
+    expect(JSON.stringify(limited[0])).toContain('"rate_limited":{"quota_reset":1900000000000}');
+    const estimate = ofType(messages, "TRACE").find((m) => m.trace.type === "ESTIMATE");
+    expect(estimate?.trace).toMatchObject({ estimate: { name: "slow", type: "STREAM", row_estimate: 1234, byte_estimate: 99 } });
+    expect(readProblems(messages, { exitCode: 0 })).toEqual([]);
+  });
+
+  it("passes saved state (name-only match) and the selection to the stream", async () => {
+    let seen: ReadContext | undefined;
+    const state = parseState([{ type: "STREAM", stream: { stream_descriptor: { name: "a" }, stream_state: { next: 7 } } }]);
+    await execute([pagedStream("a", 1, 1, (ctx) => (seen = ctx))], { state });
+    expect(seen?.state).toEqual({ next: 7 });
+    expect(seen?.selectedProperties).toEqual(["id"]);
+  });
+
+  it("runs at most `concurrency` streams at once", async () => {
+    let active = 0;
+    let peak = 0;
+    const slow = (name: string): Stream => stream(name, async function* () {
+      active++;
+      peak = Math.max(peak, active);
+      await new Promise((r) => setTimeout(r, 20));
+      yield { kind: "checkpoint", state: { ok: true } };
+      active--;
+    });
+    await execute(["s1", "s2", "s3", "s4", "s5"].map(slow), { concurrency: 2 });
+    expect(peak).toBe(2);
+  });
+
+  it("reports rejected catalog streams as INCOMPLETE + ERROR without STARTED", async () => {
+    const { ConfigError } = await import("../source/errors.js");
+    const { messages } = await execute([pagedStream("a", 1, 1)], {}, [{ ref: { name: "ghost" }, error: new ConfigError("Stream 'ghost' does not exist") }]);
+    expect(statusesOf(messages, "ghost")).toEqual(["INCOMPLETE"]);
+    expect(errorTraces(messages)[0]).toMatchObject({ failure_type: "config_error", stream_descriptor: { name: "ghost" } });
+    expect(readProblems(messages, { exitCode: 1, configured: ["a", "ghost"] })).toEqual([]);
+  });
+
+  it("stops on abort: the running stream ends INCOMPLETE, waiting streams never start", async () => {
+    const controller = new AbortController();
+    const hanging = stream("hang", async function* () {
+      yield batch([{ id: 1 }]);
+      controller.abort("SIGTERM");
+      await new Promise(() => undefined); // blocked forever, like a stuck request
+    });
+    const { messages, summary } = await execute([hanging, pagedStream("later", 1, 1)], { signal: controller.signal, concurrency: 1 });
+    expect(statusesOf(messages, "hang")).toEqual(["STARTED", "RUNNING", "INCOMPLETE"]);
+    expect(statusesOf(messages, "later")).toEqual(["INCOMPLETE"]);
+    expect(summary.interrupted).toBe(true);
+    expect(ofType(messages, "RECORD")).toHaveLength(1);
+  });
+
+  it("emitted_at is the real emission time of each batch", async () => {
+    let t = 1_700_000_000_000;
+    const s = stream("t", async function* () {
+      yield batch([{ id: 1 }]);
+      t += 5000;
+      yield batch([{ id: 2 }]);
+      yield { kind: "checkpoint", state: { x: 1 } };
+    });
+    const { messages } = await execute([s], { now: () => t });
+    expect(ofType(messages, "RECORD").map((m) => m.record.emitted_at)).toEqual([1_700_000_000_000, 1_700_000_005_000]);
+  });
+});
+
+describe("output writer", () => {
+  it("waits for 'drain' when the consumer is slow and loses nothing", async () => {
+    const sink = new PassThrough({ highWaterMark: 1024 });
+    const out = new OutputWriter(sink, { highWaterBytes: 2048 });
+    let resolved = false;
+    const line = enc.encode(`${"x".repeat(500)}\n`);
+    for (let i = 0; i < 10; i++) out.enqueue(line);
+    const p = out.flush().then(() => (resolved = true));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(resolved).toBe(false); // nobody reads: the write is held by backpressure
+    const got: Buffer[] = [];
+    sink.on("data", (c: Buffer) => got.push(c));
+    await p;
+    await out.end();
+    expect(Buffer.concat(got).length).toBe(5010);
+  });
+
+  it("redacts registered secrets and signed URLs in LOG messages", async () => {
+    const sink = new PassThrough();
+    const got: Buffer[] = [];
+    sink.on("data", (c: Buffer) => got.push(c));
+    const out = new OutputWriter(sink);
+    const logger = createLogger(out, new Redactor().add("tok_1234567890"), { debug: false });
+    logger.info("using tok_1234567890 to fetch https://cdn.example.com/f.parquet?X-Amz-Signature=abc&X-Amz-Credential=def");
+    logger.info("download http://127.0.0.1:9/downloads/s3cr3tT0k3n/part-1.parquet");
+    logger.debug("hidden");
+    await out.end();
+    const text = Buffer.concat(got).toString();
+    expect(text).not.toMatch(/tok_1234567890|X-Amz-Signature=abc|s3cr3tT0k3n|hidden/);
+    expect(parseLines(text) as AirbyteMessage[]).toHaveLength(2);
+  });
+});
