@@ -1,0 +1,24 @@
+/** Everything a route handler needs, passed explicitly (no singletons). */
+import type { Dataset } from "./data/dataset.js";
+import type { ExportJobs } from "./export-jobs.js";
+import type { FaultEngine } from "./faults.js";
+import type { LegacyData } from "./legacy-data.js";
+import type { PageTokens } from "./page-token.js";
+import type { Variant } from "./variants.js";
+
+export interface SimContext {
+  readonly dataset: Dataset;
+  readonly tokens: PageTokens;
+  readonly exports: ExportJobs;
+  readonly legacy: LegacyData;
+  readonly token: string;
+  readonly secret: Buffer;
+  readonly downloadUrlTtlMs: number;
+  variant: Variant;
+  faults: FaultEngine;
+  /** http://host:port of the API, set once listening. */
+  baseUrl: string;
+  /** Origin used in download URLs (differs from baseUrl for downloadHost "alias"). */
+  downloadOrigin(): string;
+  count(key: string): void;
+}
