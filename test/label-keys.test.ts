@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { columnKeyMap, labelKeys, styleFromObservedKeys } from "../streams/label-keys.js";
+import { columnKeyMap, labelKeys, uncertainColumns } from "../streams/label-keys.js";
 import type { ColumnMeta, TableMeta } from "../streams/types.js";
 
 const col = (name: string, label: string): ColumnMeta => ({ name, label, dataType: "STRING", supportedOperators: ["eq"] });
@@ -40,10 +40,9 @@ describe("label keys (§5 keyBy label rules)", () => {
     expect(new Set(keys).size).toBe(keys.length);
   });
 
-  it("detects the suffix form from keys the API sent", () => {
-    expect(styleFromObservedKeys(worked, ["Supplier (supplier_name)#2"])).toBe("#");
-    expect(styleFromObservedKeys(worked, ["Supplier (supplier_name) #2"])).toBe(" #");
-    expect(styleFromObservedKeys(worked, ["something else"])).toBeUndefined();
+  it("only columns under rule 2 or 3 are uncertain (worth asking the API)", () => {
+    expect(uncertainColumns(worked)).toEqual(["supplier_name", "third"]);
+    expect(uncertainColumns([col("a", "A"), col("b", "B")])).toEqual([]);
   });
 
   it("column_keys name maps every column to itself", () => {
