@@ -106,7 +106,8 @@ export async function requestWithRetry<T>(ctx: HttpContext, spec: RequestSpec<T>
         headers: { ...spec.headers, ...spec.extraHeaders },
         body: spec.body ?? null,
         signal: opts.signal ?? null,
-        headersTimeout: ctx.headersTimeoutMs,
+        // A server that accepts and then says nothing must not outlast the call's budget (check's is 20 s).
+        headersTimeout: Math.max(1000, Math.min(ctx.headersTimeoutMs, deadline - ctx.now())),
         bodyTimeout: ctx.bodyTimeoutMs,
       });
       if (response.statusCode >= 200 && response.statusCode < 300) {

@@ -166,3 +166,29 @@ describe("check", () => {
     expect(logs.join("\n")).not.toContain(JWT);
   });
 });
+
+describe("check budget", () => {
+  it("a server that accepts and never answers fails check within the budget, not the request timeout", async () => {
+    const { runCheck } = await import("../streams/check.js");
+    const { IgniteClient } = await import("../streams/client.js");
+    handler = () => undefined; // never answers
+    const client = new IgniteClient({
+      config: {
+        api_token: TOKEN, base_url: origin, read_mode: "auto", export_format: "parquet", page_size: 1000,
+        lookback_window: "PT1H", full_snapshot_interval_days: 7, column_keys: "name", filters: {},
+        max_concurrent_streams: 2, request_timeout_seconds: 300, retry_budget_seconds: 600,
+        export_poll_timeout_minutes: 10, export_max_attempts: 3, legacy_data_tables: "off", endpoints: { ...DEFAULT_ENDPOINTS },
+      },
+      logger,
+    });
+    const started = Date.now();
+    try {
+      const result = await runCheck(client, { filters: {}, api_token: TOKEN } as unknown as ConnectorConfig, 2000);
+      expect(result.ok).toBe(false);
+      expect(result.message).toMatch(/Cannot reach 127\.0\.0\.1:\d+: the connection timed out/);
+      expect(Date.now() - started).toBeLessThan(6000);
+    } finally {
+      await client.close().catch(() => undefined);
+    }
+  });
+});
