@@ -23,6 +23,8 @@ export interface CliRun {
   env?: Record<string, string>;
   timeoutMs?: number;
   killAfterRecords?: number;
+  /** For --help/--version: stdout is human text, not messages (messages is then empty). */
+  humanOutput?: boolean;
   /** Send this signal once the first RECORD is seen (graceful-interruption tests). */
   signalAfterFirstRecord?: NodeJS.Signals;
 }
@@ -86,7 +88,7 @@ function spawnAndCollect(args: string[], run: CliRun): Promise<CliResult> {
       // After a SIGKILL the last line may be cut; keep only complete lines.
       const complete = signal === "SIGKILL" ? stdout.slice(0, stdout.lastIndexOf("\n") + 1) : stdout;
       try {
-        const messages = parseLines(complete);
+        const messages = run.humanOutput === true ? [] : parseLines(complete);
         resolve({ messages, stdout, stderr: Buffer.concat(err).toString("utf8"), exitCode, signal, records: messages.filter((m) => m.type === "RECORD").length });
       } catch (e) {
         reject(e);
