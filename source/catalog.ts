@@ -5,6 +5,7 @@
  * without protecting anything a source does). Then each configured stream is matched to a discovered
  * Stream: unknown streams, unsupported sync modes and unusable cursors fail just that stream.
  */
+import type { ValidateFunction } from "ajv";
 import type { Stream, SyncMode } from "../streams/types.js";
 import { createAjv } from "./ajv.js";
 import { ConfigError } from "./errors.js";
@@ -66,15 +67,18 @@ const CATALOG_SCHEMA = {
   },
 } as const;
 
-const validateCatalog = createAjv({ verbose: true }).compile<ConfiguredCatalog>(CATALOG_SCHEMA);
+let compiled: ValidateFunction<ConfiguredCatalog> | undefined;
+/** Compiled on first use: `spec` and `check` never pay for it. */
+const validateCatalog = (): ValidateFunction<ConfiguredCatalog> => (compiled ??= createAjv({ verbose: true }).compile<ConfiguredCatalog>(CATALOG_SCHEMA));
 
 export async function loadCatalog(path: string): Promise<ConfiguredCatalog> {
   return parseCatalog(await readJsonFile(path, "catalog"));
 }
 
 export function parseCatalog(raw: unknown): ConfiguredCatalog {
-  if (!validateCatalog(raw)) {
-    const problems = describeSchemaErrors(validateCatalog.errors ?? [], { secretFields: new Set(), data: raw });
+  const validate = validateCatalog();
+  if (!validate(raw)) {
+    const problems = describeSchemaErrors(validate.errors ?? [], { secretFields: new Set(), data: raw });
     throw new ConfigError(`Invalid configured catalog: ${problems.map((p) => `catalog.${p}`).join("; ")}`);
   }
   const seen = new Set<string>();
@@ -95,7 +99,10 @@ export function resolveCatalog(
   const rejected: RejectedStream[] = [];
   for (const configured of catalog.streams) {
     const ref = refOf(configured);
-    const stream = streams.find((s) => s.name === ref.name && sameNamespace(s.descriptor.namespace, ref.namespace));
+    const stream =
+      streams.find((s) => s.name === ref.name && sameNamespace(s.descriptor.namespace, ref.namespace)) ??
+      // A stream may still answer to an older name (a legacy data table renamed since discover).
+      streams.find((s) => s.matchesName?.(ref.name) === true && sameNamespace(s.descriptor.namespace, ref.namespace));
     if (stream === undefined) {
       const available = streams.map((s) => s.name).join(", ") || "none";
       rejected.push({ ref, error: new ConfigError(`Stream '${ref.name}' does not exist in this Ignite tenant (available: ${available}). Refresh the source schema.`) });
