@@ -8,9 +8,9 @@
  */
 import { DateUnit, Precision, TimeUnit, Type, makeVector, type Data, type DataType } from "apache-arrow";
 import type { ByteWriter } from "./json-bytes.js";
-import { ByteWriter as Scratch } from "./json-bytes.js";
+import { ByteWriter as Scratch, needsEscape } from "./json-bytes.js";
 import {
-  decimalText,
+  writeDecimal,
   makeUnitSplitter,
   writeDate,
   writeFloat,
@@ -44,6 +44,7 @@ const utf8: Factory = (w, data, dataType) => {
     const dec = new TextDecoder();
     return (i) => write(w, dec.decode(bytes.subarray(off[i]!, off[i + 1]!)));
   }
+  if (!needsEscape(bytes, off[0]!, off[data.length]!)) return (i) => w.quotedCopy(bytes, off[i]!, off[i + 1]!);
   return (i) => w.utf8String(bytes, off[i]!, off[i + 1]!);
 };
 const TEXT_NORMALISED: Record<string, true> = { NUMBER: true, MONETARY_AMOUNT: true, TIMESTAMP: true };
@@ -101,7 +102,7 @@ const decimal: Factory = (w, data) => {
   const t = data.type as DataType & { scale: number; bitWidth: number };
   const words = data.values as Uint32Array;
   const stride = (t.bitWidth ?? 128) / 32;
-  return (i) => w.ascii(decimalText(words, i, stride, t.scale));
+  return (i) => writeDecimal(w, words, i, stride, t.scale);
 };
 
 const date: Factory = (w, data) => {

@@ -89,6 +89,43 @@ export function writeInt64(w: ByteWriter, u32: Uint32Array, big: BigInt64Array |
   else w.ascii(big[i]!.toString());
 }
 
+const POW10 = Array.from({ length: 16 }, (_, k) => 10 ** k);
+
+/** Decimal value i written as a number literal; the common |v| < 2^53 case without strings. */
+export function writeDecimal(w: ByteWriter, words: Uint32Array, i: number, stride: number, scale: number): void {
+  const s = stride * i;
+  const w0 = words[s]!, w1 = words[s + 1]!;
+  let pos = scale > 0 && scale < 16, neg = pos;
+  for (let k = 2; k < stride; k++) {
+    const x = words[s + k];
+    if (x !== 0) pos = false;
+    if (x !== 0xffffffff) neg = false;
+  }
+  let v: number;
+  if (pos && w1 < MAX_SAFE_HI) v = w1 * TWO32 + w0;
+  else if (neg && w1 >= 0xffe00001) {
+    w.byte(0x2d);
+    v = -((w1 - TWO32) * TWO32 + w0);
+  } else {
+    w.ascii(decimalText(words, i, stride, scale));
+    return;
+  }
+  const p = POW10[scale]!;
+  let q = Math.floor(v / p);
+  let r = v - q * p;
+  if (r < 0) (q--, (r += p));
+  else if (r >= p) (q++, (r -= p));
+  w.uint(q);
+  if (r === 0) return;
+  let digits = scale;
+  while (r % 10 === 0) {
+    r /= 10;
+    digits--;
+  }
+  w.byte(0x2e);
+  w.padded(r, digits);
+}
+
 /** Decimal of `stride` little-endian 32-bit words at value i: exact digits, scale applied, zeros trimmed. */
 export function decimalText(words: Uint32Array, i: number, stride: number, scale: number): string {
   const s = stride * i;
@@ -166,27 +203,40 @@ export function writeTimestamp(w: ByteWriter, secs: number, frac: number, fracDi
   let sod = secs - days * 86400;
   w.byte(QUOTE);
   writeDate(w, days);
-  w.ensure(9 + 1 + fracDigits + 2);
-  w.byte(0x54);
+  w.ensure(32);
+  const buf = w.buf;
+  let p = w.pos;
   const h = Math.floor(sod / 3600);
   sod -= h * 3600;
   const m = Math.floor(sod / 60);
-  w.padded(h, 2);
-  w.byte(0x3a);
-  w.padded(m, 2);
-  w.byte(0x3a);
-  w.padded(sod - m * 60, 2);
+  sod -= m * 60;
+  buf[p] = 0x54;
+  buf[p + 1] = 48 + Math.floor(h / 10);
+  buf[p + 2] = 48 + (h % 10);
+  buf[p + 3] = 0x3a;
+  buf[p + 4] = 48 + Math.floor(m / 10);
+  buf[p + 5] = 48 + (m % 10);
+  buf[p + 6] = 0x3a;
+  buf[p + 7] = 48 + Math.floor(sod / 10);
+  buf[p + 8] = 48 + (sod % 10);
+  p += 9;
   if (frac !== 0) {
     let digits = fracDigits;
     while (frac % 10 === 0) {
       frac /= 10;
       digits--;
     }
-    w.byte(0x2e);
-    w.padded(frac, digits);
+    buf[p] = 0x2e;
+    p += digits + 1;
+    for (let k = 0, q = p; k < digits; k++) {
+      const d = Math.floor(frac / 10);
+      buf[--q] = 48 + (frac - d * 10);
+      frac = d;
+    }
   }
-  w.byte(0x5a);
-  w.byte(QUOTE);
+  buf[p] = 0x5a;
+  buf[p + 1] = QUOTE;
+  w.pos = p + 2;
 }
 
 /**

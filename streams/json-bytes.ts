@@ -158,6 +158,21 @@ export class ByteWriter {
     this.pos = p;
   }
 
+  /** JSON string from UTF-8 bytes known to need no escaping (see `needsEscape`). */
+  quotedCopy(src: Uint8Array, start: number, end: number): void {
+    const n = end - start;
+    this.ensure(n + 2);
+    const buf = this.buf;
+    let p = this.pos;
+    buf[p++] = QUOTE;
+    if (n > 48) {
+      buf.set(src.subarray(start, end), p);
+      p += n;
+    } else for (let k = start; k < end; k++) buf[p++] = src[k]!;
+    buf[p++] = QUOTE;
+    this.pos = p;
+  }
+
   /** JSON string from a JS string. Same bytes as `JSON.stringify(s)` for well-formed strings. */
   string(s: string): void {
     const n = s.length;
@@ -189,6 +204,12 @@ export class ByteWriter {
     this.ensure(s.length * 3);
     this.pos += this.buf.write(s, this.pos, "utf8");
   }
+}
+
+/** Whether any byte of `src[start, end)` needs a JSON escape (one scan per column per batch). */
+export function needsEscape(src: Uint8Array, start: number, end: number): boolean {
+  for (let k = start; k < end; k++) if (ESCAPE_LEN[src[k]!] !== 0) return true;
+  return false;
 }
 
 /** Bytes of `"key":` for an output property name. */

@@ -5,8 +5,10 @@
  *
  * Two shapes:
  * - `readParquetFile` yields apache-arrow RecordBatches (the worker decodes, this thread serializes);
- * - `readParquetRecords` yields ready `Batch`es (the worker decodes AND serializes; this thread only
- *   adds the RECORD framing). Faster on two cores when this thread has other work; see bench/decode.ts.
+ * - `readParquetRecords` yields `Batch`es for one stream schema. The worker decodes and shares the
+ *   serializing with this thread: batches this thread can take now come as Arrow (serialized here,
+ *   lazily, when the runtime encodes them); the rest come serialized by the worker, and this thread
+ *   only adds the RECORD framing. Both cores stay busy; see bench/decode.ts for the numbers.
  */
 import { existsSync } from "node:fs";
 import { basename } from "node:path";
@@ -15,7 +17,7 @@ import { Worker } from "node:worker_threads";
 import { tableFromIPC, type RecordBatch } from "apache-arrow";
 import { TransientError } from "../source/errors.js";
 import type { ParquetWorkerInput, ParquetWorkerMessage } from "./parquet-worker.js";
-import { fromDataLines, type OutputColumn } from "./record-serializer.js";
+import { compileSerializer, fromDataLines, type OutputColumn } from "./record-serializer.js";
 import type { Batch } from "./types.js";
 
 export interface ParquetReadOptions {
@@ -27,6 +29,11 @@ export interface ParquetReadOptions {
   readonly batchSize?: number;
   /** Batches decoded ahead of the consumer. */
   readonly inFlight?: number;
+  /**
+   * readParquetRecords only: batches left for this thread to serialize while it keeps up (0 = the
+   * worker serializes everything). Default 2: both threads stay busy on two cores.
+   */
+  readonly shareBelow?: number;
   readonly signal?: AbortSignal;
   /** Called once with the file's row count and row-group sizes, before the first batch. */
   readonly onMeta?: (meta: { numRows: number; rowGroups: number[] }) => void;
@@ -49,8 +56,13 @@ export async function* readParquetRecords(
   columns: readonly OutputColumn[],
   options: ParquetReadOptions = {},
 ): AsyncGenerator<Batch> {
+  const serializer = compileSerializer(columns);
   for await (const m of runWorker(path, options, columns)) {
     if (m.type === "lines") yield fromDataLines(m.lines, m.count);
+    else if (m.type === "ipc") {
+      const batch = tableFromIPC(m.ipc).batches[0];
+      if (batch !== undefined) yield serializer.fromArrow(batch, m.skip);
+    }
   }
 }
 
@@ -65,7 +77,7 @@ async function* runWorker(
     startRow: Math.max(0, Math.floor(options.startRow ?? 0)),
     batchSize: options.batchSize ?? (serialize === undefined ? 65_536 : 16_384),
     ...(options.columns === undefined ? {} : { columns: [...options.columns] }),
-    ...(serialize === undefined ? {} : { serialize: serialize.map((c) => ({ ...c })) }),
+    ...(serialize === undefined ? {} : { serialize: serialize.map((c) => ({ ...c })), shareBelow: options.shareBelow ?? 2 }),
   };
   const worker = new Worker(workerUrl(), { workerData: input });
   const queue: (ParquetWorkerMessage | Error)[] = [];
@@ -89,7 +101,7 @@ async function* runWorker(
   });
   const onAbort = (): void => void worker.terminate();
   options.signal?.addEventListener("abort", onAbort, { once: true });
-  worker.postMessage({ type: "credit", n: Math.max(1, options.inFlight ?? 2) });
+  worker.postMessage({ type: "credit", n: Math.max(1, options.inFlight ?? (serialize === undefined ? 2 : 4)) });
   try {
     for (;;) {
       while (queue.length === 0) {
@@ -105,7 +117,7 @@ async function* runWorker(
         continue;
       }
       yield item;
-      worker.postMessage({ type: "credit", n: 1 });
+      worker.postMessage({ type: "credit", n: 1, finished: true });
     }
   } finally {
     options.signal?.removeEventListener("abort", onAbort);

@@ -1,0 +1,127 @@
+/**
+ * Finds row objects in a JSON byte stream fed in arbitrary chunks, without parsing them: tracks
+ * nesting depth and string/escape state byte by byte and cuts out each row's text.
+ *
+ * Layout is decided by the first value: `[` → rows are the array's elements; `{` → if one of its
+ * top-level keys is `"data"` with an array value, rows are that array's elements (wrapper layout);
+ * if it closes without one, it was the first row of NDJSON (a sequence of top-level objects).
+ */
+import { SystemError, TransientError } from "../source/errors.js";
+
+type Layout = "unknown" | "first-object" | "array" | "wrapper" | "ndjson";
+
+const QUOTE = 0x22, BACKSLASH = 0x5c, COLON = 0x3a;
+const OPEN_OBJ = 0x7b, CLOSE_OBJ = 0x7d, OPEN_ARR = 0x5b, CLOSE_ARR = 0x5d;
+const DATA_KEY = "data";
+
+export class JsonRowScanner {
+  private layout: Layout = "unknown";
+  private depth = 0;
+  private inString = false;
+  private escape = false;
+  /** Depth at which row objects start (0 NDJSON, 1 array, 2 wrapper). */
+  private rowDepth = 0;
+  /** Byte index in the current chunk where the current row began, or -1. */
+  private rowStart = -1;
+  /** Pieces of the current row from earlier chunks. */
+  private carry: Uint8Array[] = [];
+  private inRow = false;
+  private containerClosed = false;
+  // wrapper detection inside the first object: the last depth-1 key and whether ':' followed it
+  private key: number[] | undefined;
+  private keyText = "";
+  private afterColon = false;
+
+  /** Scans one chunk; completed rows' text is appended to `rows`. */
+  push(chunk: Uint8Array, rows: string[]): void {
+    let k = 0;
+    if (this.inRow) this.rowStart = 0;
+    for (const n = chunk.length; k < n; k++) {
+      const b = chunk[k]!;
+      if (this.inString) {
+        if (this.escape) this.escape = false;
+        else if (b === BACKSLASH) this.escape = true;
+        else if (b === QUOTE) {
+          this.inString = false;
+          if (this.key !== undefined) this.keyText = String.fromCharCode(...this.key);
+        } else if (this.key !== undefined && this.key.length < 16) this.key.push(b);
+        continue;
+      }
+      if (b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09) continue;
+      if (this.layout === "unknown" && (b === 0xef || b === 0xbb || b === 0xbf)) continue; // a UTF-8 BOM
+      if (b === QUOTE) {
+        this.inString = true;
+        this.key = this.layout === "first-object" && this.depth === 1 && !this.afterColon ? [] : undefined;
+        this.afterColon = false;
+        continue;
+      }
+      if (b === COLON) {
+        this.afterColon = this.layout === "first-object" && this.depth === 1;
+        continue;
+      }
+      const wasAfterColon = this.afterColon;
+      this.afterColon = false;
+      if (b === OPEN_OBJ || b === OPEN_ARR) {
+        if (this.depth === this.rowDepth && !this.inRow) this.startRow(b, k);
+        else if (wasAfterColon && b === OPEN_ARR && this.keyText === DATA_KEY && this.depth === 1) {
+          // `{"data": [` : a wrapper; the first object was not a row after all.
+          this.layout = "wrapper";
+          this.rowDepth = 2;
+          this.inRow = false;
+          this.carry = [];
+        }
+        this.depth++;
+      } else if (b === CLOSE_OBJ || b === CLOSE_ARR) {
+        this.depth--;
+        if (this.depth < 0) throw invalid("unbalanced brackets");
+        if (this.inRow && this.depth === this.rowDepth) this.endRow(chunk, k, rows);
+        else if (this.depth === this.rowDepth - 1 && (this.layout === "array" || this.layout === "wrapper")) {
+          this.containerClosed = true;
+          this.rowDepth = -1; // nothing after the container is a row
+        }
+      } else if (this.depth === this.rowDepth && !this.inRow && b !== 0x2c) {
+        throw invalid("a row is not a JSON object");
+      }
+    }
+    if (this.inRow) this.carry.push(chunk.subarray(this.rowStart));
+    this.rowStart = -1;
+  }
+
+  /** The stream ended: the last row and the container must be complete. */
+  end(): void {
+    if (this.inRow || this.inString || (this.layout === "first-object")) {
+      throw new TransientError("JSON export file ends in the middle of a row (truncated download?)");
+    }
+    if ((this.layout === "array" || this.layout === "wrapper") && !this.containerClosed) {
+      throw new TransientError("JSON export file ends before its row array closes (truncated download?)");
+    }
+  }
+
+  private startRow(b: number, k: number): void {
+    if (this.layout === "unknown") {
+      if (b === OPEN_ARR) {
+        this.layout = "array";
+        this.rowDepth = 1;
+        return;
+      }
+      this.layout = "first-object";
+    }
+    if (b !== OPEN_OBJ) throw invalid("a row is not a JSON object");
+    this.inRow = true;
+    this.rowStart = k;
+    this.carry = [];
+  }
+
+  private endRow(chunk: Uint8Array, k: number, rows: string[]): void {
+    const tail = chunk.subarray(this.rowStart, k + 1);
+    const text = this.carry.length === 0 ? Buffer.from(tail.buffer, tail.byteOffset, tail.length).toString("utf8") : Buffer.concat([...this.carry, tail]).toString("utf8");
+    rows.push(text);
+    this.carry = [];
+    this.inRow = false;
+    if (this.layout === "first-object") this.layout = "ndjson";
+  }
+}
+
+function invalid(what: string): SystemError {
+  return new SystemError(`JSON export file has an unexpected layout: ${what}`);
+}
