@@ -163,6 +163,7 @@ describe("client × simulator", () => {
           let rest = 0;
           for await (const chunk of tail.body) rest += (chunk as Buffer).length;
           expect([tail.status, tail.offset, rest]).toEqual([206, 100, bytes.length - 100]);
+          expect(sim.counters()["download:authorizationHeader"]).toBeUndefined();
         });
       } finally {
         await c.close();
