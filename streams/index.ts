@@ -5,9 +5,10 @@
 import type { ConnectorConfig } from "../spec/config.js";
 import type { Redactor } from "../source/redact.js";
 import { IgniteClient, type ClientOptions } from "./client.js";
-import { runCheck, type CheckResult } from "./check.js";
+import { CHECK_BUDGET_MS, runCheck, type CheckResult } from "./check.js";
 import { validateFilters } from "./filters.js";
 import { withColumnKeys } from "./label-keys.js";
+import { checkLegacyTables, createLegacyStreams, splitFilters } from "./legacy-streams.js";
 import { descriptorOf } from "./schema.js";
 import { readTable } from "./table-read.js";
 import type { Logger, Stream, StreamDescriptor, TableMeta } from "./types.js";
@@ -54,7 +55,8 @@ export function createIgniteSource(config: ConnectorConfig, deps: IgniteSourceDe
     tablesPromise ??= (async () => {
       const budgetMs = Math.min(DISCOVER_BUDGET_MS, config.retry_budget_seconds * 1000);
       const raw = await client.listTables({ budgetMs });
-      validateFilters(config.filters, raw);
+      // Filters on legacy_* streams are checked against the legacy tables (legacy-streams.ts).
+      validateFilters(splitFilters(config.filters).exportFilters, raw);
       const keyed: TableMeta[] = [];
       for (const table of raw) keyed.push(await withColumnKeys(client, table, config.column_keys, deps.logger, { budgetMs }));
       return keyed;
@@ -72,10 +74,9 @@ export function createIgniteSource(config: ConnectorConfig, deps: IgniteSourceDe
       descriptor: descriptorOf(table),
       read: (ctx) => readTable({ table, config, client }, ctx),
     }));
-    if (config.legacy_data_tables !== "off" && deps.legacyStreams !== undefined) {
-      out.push(...(await deps.legacyStreams({ client, config, logger: deps.logger })));
-    } else if (config.legacy_data_tables !== "off") {
-      deps.logger.warn("legacy_data_tables is set, but this build does not read the deprecated data tables yet; they are not offered");
+    if (config.legacy_data_tables !== "off") {
+      const legacy = deps.legacyStreams ?? createLegacyStreams;
+      out.push(...(await legacy({ client, config, logger: deps.logger })));
     }
     return out;
   };
@@ -91,7 +92,12 @@ export function createIgniteSource(config: ConnectorConfig, deps: IgniteSourceDe
   };
 
   return {
-    check: () => runCheck(client, config),
+    check: async () => {
+      const result = await runCheck(client, { ...config, filters: splitFilters(config.filters).exportFilters });
+      if (!result.ok || config.legacy_data_tables === "off") return result;
+      const legacy = await checkLegacyTables(client, config, CHECK_BUDGET_MS);
+      return legacy.ok ? { ok: true, message: `${result.message} ${legacy.message}` } : legacy;
+    },
     discover: async () => (await streams()).map((s) => s.descriptor),
     streams,
     close: () => client.close(),

@@ -119,5 +119,10 @@ export interface StreamDescriptor {
 export interface Stream {
   readonly name: string;
   readonly descriptor: StreamDescriptor;
+  /**
+   * Optional: whether a configured catalog's stream name that is not `name` still means this stream
+   * (a legacy data table renamed in Ignite since discover keeps its old name; see legacy-tables.ts).
+   */
+  matchesName?(name: string): boolean;
   read(ctx: ReadContext): AsyncIterable<StreamOutput>;
 }
