@@ -23,7 +23,7 @@ export interface RuntimeOptions {
   /** Aborted on SIGTERM/SIGINT: stop reading, keep what was written. */
   signal: AbortSignal;
   now(): number;
-  /** Minimum gap between two RATE_LIMITED statuses of one stream (unless the reset time changes). */
+  /** Minimum gap between two RATE_LIMITED statuses of one stream. */
   rateLimitThrottleMs?: number;
   /** A stream silent for this long gets an INFO log line (platforms kill silent sources). */
   quietLogMs?: number;
@@ -188,13 +188,13 @@ class CheckpointTracker {
 function rateLimitedEvents(ref: StreamRef, options: RuntimeOptions, setRunning: () => void): StreamEvents {
   const gap = options.rateLimitThrottleMs ?? 10_000;
   let last = Number.NEGATIVE_INFINITY;
-  let lastReset: number | undefined;
   return {
     rateLimited(resetAt?: number): void {
       const t = options.now();
-      if (t - last < gap && resetAt === lastReset) return; // a 429 storm is one status, not a thousand
+      // A 429 storm is one status per `gap`, not a thousand; a retry loop recomputes resetAt each
+      // time, so a changed reset time alone does not earn a new message.
+      if (t - last < gap) return;
       last = t;
-      lastReset = resetAt;
       setRunning();
       options.out.send(streamStatusMessage(ref, "RUNNING", t, resetAt === undefined ? {} : { quotaReset: resetAt }));
     },

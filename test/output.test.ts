@@ -67,3 +67,38 @@ describe("redactor", () => {
     expect(messages.map((m) => (m.type === "LOG" ? m.log.message.split(" ")[1] : "")).map(Number)).toEqual(Array.from({ length: 2000 }, (_, i) => i));
   });
 });
+
+describe("logger levels and progress", () => {
+  it("prints DEBUG only when debug is on (LOG_LEVEL=debug)", async () => {
+    const { debugFromEnv } = await import("../source/logger.js");
+    expect(debugFromEnv({ LOG_LEVEL: "DEBUG" })).toBe(true);
+    expect(debugFromEnv({ LOG_LEVEL: "info" })).toBe(false);
+    const sink = new PassThrough();
+    const got: Buffer[] = [];
+    sink.on("data", (c: Buffer) => got.push(c));
+    const out = new OutputWriter(sink);
+    createLogger(out, new Redactor(), { debug: true }).debug("visible");
+    createLogger(out, new Redactor(), { debug: false }).debug("invisible");
+    await out.end();
+    const text = Buffer.concat(got).toString();
+    expect(text).toContain('"level":"DEBUG","message":"visible"');
+    expect(text).not.toContain("invisible");
+  });
+
+  it("draws a progress line only on a terminal", async () => {
+    const { createProgress } = await import("../source/progress.js");
+    const writes: string[] = [];
+    const fakeStderr = (isTTY: boolean) => ({ isTTY, columns: 80, write: (s: string) => writes.push(s) }) as unknown as NodeJS.WriteStream;
+    const pipe = createProgress(fakeStderr(false), 5);
+    pipe.update(new Map([["spend", 10]]));
+    await new Promise((r) => setTimeout(r, 30));
+    pipe.stop();
+    expect(writes).toEqual([]);
+    const tty = createProgress(fakeStderr(true), 5);
+    tty.update(new Map([["spend", 12345]]));
+    await new Promise((r) => setTimeout(r, 30));
+    tty.stop();
+    expect(writes.join("")).toContain("12,345 records");
+    expect(writes.at(-1)).toBe("\n");
+  });
+});

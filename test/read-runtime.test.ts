@@ -136,7 +136,7 @@ describe("read runtime", () => {
   it("rate-limit storms become a few RUNNING statuses with RATE_LIMITED; estimates become ESTIMATE traces", async () => {
     const s = stream("slow", async function* (ctx) {
       ctx.events.estimate({ rows: 1234.4, bytes: 99 });
-      for (let i = 0; i < 1000; i++) ctx.events.rateLimited(1_900_000_000_000);
+      for (let i = 0; i < 1000; i++) ctx.events.rateLimited(i === 0 ? 1_900_000_000_000 : 1_900_000_000_000 + i);
       yield batch([{ id: 1 }]);
       yield { kind: "checkpoint", state: { n: 1 } };
     });
@@ -191,6 +191,20 @@ describe("read runtime", () => {
     expect(statusesOf(messages, "later")).toEqual(["INCOMPLETE"]);
     expect(summary.interrupted).toBe(true);
     expect(ofType(messages, "RECORD")).toHaveLength(1);
+  });
+
+  it("a later rate-limit wait (after the throttle gap) is reported again", async () => {
+    let t = 1_000_000;
+    const s = stream("later", async function* (ctx) {
+      ctx.events.rateLimited();
+      t += 11_000;
+      ctx.events.rateLimited();
+      yield { kind: "checkpoint", state: { n: 1 } };
+    });
+    const { messages } = await execute([s], { now: () => t });
+    const limited = ofType(messages, "TRACE").filter((m) => m.trace.type === "STREAM_STATUS" && m.trace.stream_status.reasons !== undefined);
+    expect(limited).toHaveLength(2);
+    expect(statusesOf(messages, "later")).toEqual(["STARTED", "RUNNING", "RUNNING", "COMPLETE"]);
   });
 
   it("emitted_at is the real emission time of each batch", async () => {
