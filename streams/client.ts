@@ -2,21 +2,22 @@
  * The Ignite Export API client: one keep-alive Pool for the API origin (the only place the token goes),
  * one Agent without credentials for signed download URLs, and typed methods over requestWithRetry.
  */
-import { Agent, Pool, type Dispatcher } from "undici";
+import { Agent, Pool } from "undici";
 import type { ConnectorConfig, ExportFormat } from "../spec/config.js";
 import { SystemError } from "../source/errors.js";
 import type { Filters, KeyBy, Logger, TableMeta } from "./types.js";
 import { Redactor } from "../source/redact.js";
-import { describeDownloadUrl } from "./http-errors.js";
 import { DEFAULT_BACKOFF, type BackoffOptions, type RequestKind } from "./retry-policy.js";
 import { EXPORT_STATUS_CANDIDATES, fillTemplate, joinUrl, normalizeBaseUrl, resolveEndpoints } from "./endpoints.js";
 import { realSleep, requestWithRetry, type CallOptions, type HttpContext } from "./http-request.js";
-import { isRecord, readJson } from "./http-body.js";
+import { readJson } from "./http-body.js";
+import { downloadSigned, type DownloadOptions, type DownloadResponse } from "./http-download.js";
 import { ApiError } from "./http-errors.js";
 import { parseTables } from "./tables.js";
-import { parseExportHandle, parseLegacyRows, parseLegacyTables, parseRowsPage, type ExportHandle, type LegacyRowsPage, type RowsPage } from "./http-shapes.js";
+import { parseExportHandle, parseLegacyRows, parseLegacyTables, parseRowsPage, statusUrlCandidates, type ExportHandle, type LegacyRowsPage, type RowsPage } from "./http-shapes.js";
 
 export type { CallOptions } from "./http-request.js";
+export type { DownloadOptions, DownloadResponse } from "./http-download.js";
 export type { ExportHandle, LegacyRowsPage, RowsPage } from "./http-shapes.js";
 
 export interface RowsRequestBody {
@@ -37,22 +38,6 @@ export interface LegacyRowsBody {
   readonly size?: number;
   readonly columnFilter?: Record<string, unknown>;
   readonly lastModifiedDateFilter?: Record<string, unknown>;
-}
-
-export interface DownloadOptions extends CallOptions {
-  /** Byte offset to resume from (sends `Range: bytes=<start>-`). */
-  readonly rangeStart?: number;
-}
-
-export interface DownloadResponse {
-  readonly status: number;
-  /** Byte offset of the first body byte in the whole file: the Range start on 206, 0 when the server sent it all. */
-  readonly offset: number;
-  /** Total file size when the server said (Content-Range total, or Content-Length on 200). */
-  readonly totalBytes: number | undefined;
-  readonly contentType: string | undefined;
-  readonly contentEncoding: string | undefined;
-  readonly body: Dispatcher.ResponseData["body"];
 }
 
 export interface ClientOptions {
@@ -169,40 +154,7 @@ export class IgniteClient {
 
   /** A signed download URL, streamed. Never carries the Authorization header, whatever its host. */
   async download(url: string, opts: DownloadOptions = {}): Promise<DownloadResponse> {
-    this.redactor.add(url);
-    const parsed = new URL(url);
-    this.redactor.add(parsed.pathname);
-    this.redactor.add(parsed.search.slice(1));
-    const headers: Record<string, string> = { "user-agent": USER_AGENT, "accept-encoding": "identity" };
-    if (opts.rangeStart !== undefined && opts.rangeStart > 0) headers["range"] = `bytes=${opts.rangeStart}-`;
-    const answer = await requestWithRetry(
-      this.#ctx,
-      {
-        dispatcher: this.#downloads,
-        url: parsed,
-        method: "GET",
-        headers,
-        kind: "download",
-        route: `GET ${describeDownloadUrl(url)}`,
-        read: async (response) => response,
-      },
-      opts,
-    );
-    const response = answer.value;
-    const header = (name: string): string | undefined => {
-      const value = response.headers[name];
-      return Array.isArray(value) ? value[0] : value;
-    };
-    const range = /bytes (\d+)-(\d+)\/(\d+|\*)/.exec(header("content-range") ?? "");
-    const length = header("content-length");
-    return {
-      status: response.statusCode,
-      offset: response.statusCode === 206 && range !== null ? Number(range[1]) : 0,
-      totalBytes: range !== null && range[3] !== "*" ? Number(range[3]) : response.statusCode === 200 && length !== undefined ? Number(length) : undefined,
-      contentType: header("content-type"),
-      contentEncoding: header("content-encoding"),
-      body: response.body,
-    };
+    return downloadSigned(this.#ctx, this.#downloads, url, opts);
   }
 
   /** Deprecated `GET /datatables`: the legacy data tables (raw objects; their shape is not documented). */
@@ -282,17 +234,7 @@ export class IgniteClient {
 
   /** The status URL a create answer names (Location, statusUrl, links.self), if it is on the API origin. */
   #statusUrlFrom(headers: Readonly<Record<string, string | string[] | undefined>>, value: unknown, requestUrl: URL): string | undefined {
-    const location = headers["location"];
-    const links = isRecord(value) ? value["links"] : undefined;
-    const self = isRecord(links) ? links["self"] : undefined;
-    const candidates = [
-      Array.isArray(location) ? location[0] : location,
-      isRecord(value) ? value["statusUrl"] : undefined,
-      isRecord(value) ? value["status_url"] : undefined,
-      typeof self === "string" ? self : isRecord(self) ? self["href"] : undefined,
-    ];
-    for (const candidate of candidates) {
-      if (typeof candidate !== "string" || candidate.length === 0) continue;
+    for (const candidate of statusUrlCandidates(headers, value)) {
       try {
         const url = new URL(candidate, requestUrl);
         if (url.origin === this.baseUrl.origin) return url.toString();

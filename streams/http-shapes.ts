@@ -82,3 +82,18 @@ export function parseLegacyRows(value: unknown, route: string): LegacyRowsPage {
     ...(Number.isFinite(totalCount) ? { totalCount } : {}),
   };
 }
+
+/** Where a create answer may name its status URL (§14), in order of preference; unresolved strings. */
+export function statusUrlCandidates(headers: Readonly<Record<string, string | string[] | undefined>>, value: unknown): string[] {
+  const location = headers["location"];
+  const body = isRecord(value) ? value : {};
+  const links = body["links"];
+  const self = isRecord(links) ? links["self"] : undefined;
+  const candidates = [
+    Array.isArray(location) ? location[0] : location,
+    body["statusUrl"],
+    body["status_url"],
+    typeof self === "string" ? self : isRecord(self) ? self["href"] : undefined,
+  ];
+  return candidates.filter((c): c is string => typeof c === "string" && c.length > 0);
+}
