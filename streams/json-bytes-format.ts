@@ -259,22 +259,30 @@ export function makeUnitSplitter(perSec: number): (lo: number, hi: number) => nu
 
 const TS = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
 
+const UTC_ZONE = /^(?:[Zz]|[+-]00(?::?00)?)$/;
+
 /** An API timestamp string in canonical form (UTC, trimmed fraction), or undefined when unparseable. */
 export function canonicalTimestamp(s: string): string | undefined {
   const m = TS.exec(s);
   if (m === null) return undefined;
-  const fracText = (m[7] ?? "").replace(/0+$/, "");
+  let frac = m[7] ?? "";
+  let end = frac.length;
+  while (end > 0 && frac.charCodeAt(end - 1) === 48) end--;
+  frac = end === 0 ? "" : "." + frac.slice(0, end);
+  const zone = m[8];
+  // UTC or naive (taken as UTC): rearranged as text, no date arithmetic needed.
+  if (zone === undefined || UTC_ZONE.test(zone)) {
+    if (+m[2]! > 12 || +m[3]! > 31 || +m[4]! > 23 || +m[5]! > 59 || +(m[6] ?? 0) > 59) return undefined;
+    return m[1] + "-" + m[2] + "-" + m[3] + "T" + m[4] + ":" + m[5] + ":" + (m[6] ?? "00") + frac + "Z";
+  }
   let epoch = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +(m[6] ?? 0));
   if (Number.isNaN(epoch)) return undefined;
-  const zone = m[8];
-  if (zone !== undefined && zone !== "Z" && zone !== "z") {
-    const sign = zone[0] === "-" ? -1 : 1;
-    const digits = zone.slice(1).replace(":", "");
-    epoch -= sign * (+digits.slice(0, 2) * 60 + +(digits.slice(2) || "0")) * 60000;
-  }
-  const iso = new Date(epoch).toISOString(); // always …:SS.000Z for years 0..9999
+  const sign = zone[0] === "-" ? -1 : 1;
+  const digits = zone.slice(1).replace(":", "");
+  epoch -= sign * (+digits.slice(0, 2) * 60 + +(digits.slice(2) || "0")) * 60000;
+  const iso = new Date(epoch).toISOString(); // …:SS.000Z for years 0..9999
   if (iso.length !== 24) return undefined;
-  return iso.slice(0, 19) + (fracText === "" ? "" : "." + fracText) + "Z";
+  return iso.slice(0, 19) + frac + "Z";
 }
 
 /** Epoch milliseconds (an API that sends numbers) in canonical form. */

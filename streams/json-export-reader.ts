@@ -2,8 +2,9 @@
  * Reads a JSON export file as a stream of row batches, in any layout api §14 allows:
  * NDJSON (or any sequence of top-level objects), a single JSON array, or `{ "data": [ … ] }`,
  * optionally gzip-compressed. The file is never held whole: a byte scanner finds where each row
- * object starts and ends (tracking depth and strings), and each batch of rows is parsed with one
- * `JSON.parse`. Memory is one read chunk plus one batch of rows.
+ * object starts and ends (tracking depth and strings), rows are copied into a `[row,row,…]` buffer,
+ * and each batch is parsed with one `JSON.parse` (one string per batch, not per row: half the GC).
+ * Memory is one read chunk plus one batch of rows.
  *
  * Limits: numbers go through JSON.parse, so integers beyond 2^53 lose precision here (Parquet
  * keeps them). In the wrapper layout, rows are the objects of the first top-level `data` array.
@@ -12,7 +13,7 @@ import { createReadStream } from "node:fs";
 import { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { SystemError, TransientError } from "../source/errors.js";
-import { JsonRowScanner } from "./json-export-scanner.js";
+import { JsonRowScanner, RowBatcher } from "./json-export-scanner.js";
 
 export interface JsonExportOptions {
   /** Rows per yielded array (default 10 000). */
@@ -34,16 +35,12 @@ export async function* readJsonExportFile(
   const batchRows = Math.max(1, options.batchRows ?? 10_000);
   const input = typeof source === "string" ? createReadStream(source, { highWaterMark: 1 << 20 }) : source;
   const scanner = new JsonRowScanner();
-  let pending: string[] = [];
+  const batcher = new RowBatcher(batchRows);
   try {
     for await (const chunk of maybeGunzip(input, options.signal)) {
       options.signal?.throwIfAborted();
-      scanner.push(chunk, pending);
-      while (pending.length >= batchRows) {
-        const take = pending.slice(0, batchRows);
-        pending = pending.slice(batchRows);
-        yield parseRows(take);
-      }
+      scanner.push(chunk, batcher);
+      for (const batch of batcher.done.splice(0)) yield parseRows(batch.text);
     }
   } catch (err) {
     if (err instanceof SystemError || err instanceof TransientError) throw err;
@@ -53,7 +50,8 @@ export async function* readJsonExportFile(
     if (input instanceof Readable) input.destroy();
   }
   scanner.end();
-  if (pending.length > 0) yield parseRows(pending);
+  batcher.finish();
+  for (const batch of batcher.done.splice(0)) yield parseRows(batch.text);
 }
 
 /** Passes the bytes through gunzip when the first two are the gzip magic. */
@@ -95,9 +93,9 @@ async function* maybeGunzip(input: AsyncIterable<Uint8Array>, signal: AbortSigna
   }
 }
 
-function parseRows(rows: string[]): Record<string, unknown>[] {
+function parseRows(text: string): Record<string, unknown>[] {
   try {
-    return JSON.parse("[" + rows.join(",") + "]") as Record<string, unknown>[];
+    return JSON.parse(text) as Record<string, unknown>[];
   } catch (err) {
     throw new SystemError("JSON export file contains invalid JSON", { internal: (err as Error).message });
   }

@@ -32,8 +32,8 @@ export class JsonRowScanner {
   private keyText = "";
   private afterColon = false;
 
-  /** Scans one chunk; completed rows' text is appended to `rows`. */
-  push(chunk: Uint8Array, rows: string[]): void {
+  /** Scans one chunk; each completed row's bytes go to `rows`. */
+  push(chunk: Uint8Array, rows: RowSink): void {
     let k = 0;
     if (this.inRow) this.rowStart = 0;
     for (const n = chunk.length; k < n; k++) {
@@ -112,13 +112,56 @@ export class JsonRowScanner {
     this.carry = [];
   }
 
-  private endRow(chunk: Uint8Array, k: number, rows: string[]): void {
-    const tail = chunk.subarray(this.rowStart, k + 1);
-    const text = this.carry.length === 0 ? Buffer.from(tail.buffer, tail.byteOffset, tail.length).toString("utf8") : Buffer.concat([...this.carry, tail]).toString("utf8");
-    rows.push(text);
+  private endRow(chunk: Uint8Array, k: number, rows: RowSink): void {
+    rows.row(this.carry, chunk, this.rowStart, k + 1);
     this.carry = [];
     this.inRow = false;
     if (this.layout === "first-object") this.layout = "ndjson";
+  }
+}
+
+export interface RowSink {
+  /** One row: the `carry` pieces from earlier chunks, then `chunk[start, end)`. */
+  row(carry: readonly Uint8Array[], chunk: Uint8Array, start: number, end: number): void;
+}
+
+/**
+ * Collects rows as the bytes of JSON arrays (`[row,row,…]`), `batchRows` rows each, so a batch is
+ * decoded and parsed in one go instead of one string per row.
+ */
+export class RowBatcher implements RowSink {
+  private buf = Buffer.allocUnsafe(1 << 20);
+  private pos = 0;
+  private count = 0;
+  readonly done: { text: string; count: number }[] = [];
+
+  constructor(private readonly batchRows: number) {}
+
+  row(carry: readonly Uint8Array[], chunk: Uint8Array, start: number, end: number): void {
+    let n = end - start + 2;
+    for (const c of carry) n += c.length;
+    if (this.pos + n > this.buf.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
+      this.buf.copy(grown, 0, 0, this.pos);
+      this.buf = grown;
+    }
+    this.buf[this.pos++] = this.count === 0 ? OPEN_ARR : 0x2c;
+    for (const c of carry) {
+      this.buf.set(c, this.pos);
+      this.pos += c.length;
+    }
+    this.buf.set(chunk.subarray(start, end), this.pos);
+    this.pos += end - start;
+    if (++this.count === this.batchRows) this.finish();
+  }
+
+  /** Closes the current batch (if any rows) into `done`. */
+  finish(): void {
+    if (this.count === 0) return;
+    this.buf[this.pos++] = CLOSE_ARR;
+    this.done.push({ text: this.buf.toString("utf8", 0, this.pos), count: this.count });
+    this.pos = 0;
+    this.count = 0;
   }
 }
 
