@@ -23,7 +23,8 @@ COPY package.json package-lock.json ./
 # no install scripts: every production dependency is plain JS or wasm
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
  && find node_modules \( -name '*.map' -o -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' \
-      -o -name '*.ts' -o -name '*.md' -o -name '*.markdown' \) -type f -delete
+      -o -name '*.ts' -o -name '*.md' -o -name '*.markdown' \) -type f -delete \
+ && find node_modules -type d -empty -delete
 
 # ---- runtime ------------------------------------------------------------------------------------
 FROM node:20-bookworm-slim
