@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { runCli } from "./cli.js";
 import { defaultIgniteSource, type CommandContext } from "./commands/context.js";
 import { errorToTrace, FAILURE_EXIT_CODE } from "./error-trace.js";
+import { TransientError } from "./errors.js";
 import { createLogger, debugFromEnv, type RuntimeLogger } from "./logger.js";
 import { OutputWriter } from "./output.js";
 import { Redactor } from "./redact.js";
@@ -51,7 +52,8 @@ async function main(): Promise<void> {
   };
   const onSignal = (signal: NodeJS.Signals): void => {
     if (controller.signal.aborted) {
-      // Second signal: the user means it. Write what is buffered and go.
+      // Second signal: the user means it. Say so, write what is buffered, and go.
+      out.send(errorToTrace(new TransientError(`Stopped by a second ${signal} before the streams finished`), { redactor, now: Date.now() }));
       void out.end().finally(() => process.exit(FAILURE_EXIT_CODE));
       return;
     }
@@ -81,7 +83,6 @@ async function main(): Promise<void> {
   try {
     // Commands run with console routed to LOG; yargs' own --help/--version text still goes to stdout.
     exitCode = await runCli(argv, { ...ctx, igniteSource: (config) => (routeConsole(logger), ctx.igniteSource(config)) }, packageVersion());
-    if (controller.signal.aborted) exitCode = FAILURE_EXIT_CODE;
   } catch (err) {
     const trace = errorToTrace(err, { redactor, now: Date.now() });
     out.send(trace);

@@ -71,11 +71,11 @@ export class OutputWriter {
   /** Write everything buffered and resolve once the stream accepted it (after 'drain' if needed). */
   flush(): Promise<void> {
     if (this.size > 0) {
-      const buffer = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.size);
+      const parts = coalesce(this.chunks);
       this.chunks = [];
       this.bytesWritten += this.size;
       this.size = 0;
-      this.pending = this.pending.then(() => this.writeOut(buffer));
+      this.pending = this.pending.then(() => this.writeOut(parts));
     }
     return this.pending;
   }
@@ -100,18 +100,54 @@ export class OutputWriter {
     });
   }
 
-  private writeOut(buffer: Uint8Array): Promise<void> {
+  /** One write (several chunks become one writev through cork/uncork), resolved after 'drain' if needed. */
+  private writeOut(parts: readonly Uint8Array[]): Promise<void> {
     if (this.broken !== undefined) return Promise.resolve();
     return new Promise<void>((resolve) => {
-      const ok = this.stream.write(buffer, (err) => {
+      const onError = (err: Error | null | undefined): void => {
         // After an error no 'drain' comes: resolve here so the runtime never hangs on a dead pipe.
         if (err) {
           this.broken ??= err;
           resolve();
         }
-      });
+      };
+      let ok = true;
+      if (parts.length > 1) this.stream.cork();
+      for (const part of parts) ok = this.stream.write(part, onError);
+      if (parts.length > 1) this.stream.uncork();
       if (ok) resolve();
       else this.stream.once("drain", resolve);
     });
   }
+}
+
+/** Chunks at least this big are written as they are (no copy); smaller neighbours are merged. */
+const DIRECT_BYTES = 64 * 1024;
+
+/**
+ * Large encoded batches go to the kernel without a copy; runs of small pieces (log lines, framing from
+ * a naive encoder) are merged so a write never carries thousands of tiny buffers.
+ */
+function coalesce(chunks: readonly Uint8Array[]): Uint8Array[] {
+  if (chunks.length === 1) return [chunks[0]!];
+  const out: Uint8Array[] = [];
+  let run: Uint8Array[] = [];
+  let runBytes = 0;
+  const closeRun = (): void => {
+    if (run.length === 1) out.push(run[0]!);
+    else if (run.length > 1) out.push(Buffer.concat(run, runBytes));
+    run = [];
+    runBytes = 0;
+  };
+  for (const chunk of chunks) {
+    if (chunk.byteLength >= DIRECT_BYTES) {
+      closeRun();
+      out.push(chunk);
+    } else {
+      run.push(chunk);
+      runBytes += chunk.byteLength;
+    }
+  }
+  closeRun();
+  return out;
 }

@@ -102,3 +102,31 @@ describe("logger levels and progress", () => {
     expect(writes.at(-1)).toBe("\n");
   });
 });
+
+describe("large and mixed chunks", () => {
+  it("passes big encoded chunks through and keeps byte order with small ones around them", async () => {
+    const sink = new PassThrough();
+    const got: Buffer[] = [];
+    sink.on("data", (c: Buffer) => got.push(c));
+    const out = new OutputWriter(sink, { highWaterBytes: 1 << 20 });
+    const expected: number[] = [];
+    const piece = (n: number, size: number): Uint8Array => {
+      const b = new Uint8Array(size).fill(n % 251);
+      expected.push(...[n % 251, size]);
+      return b;
+    };
+    for (let i = 0; i < 200; i++) {
+      out.enqueue(piece(i, i % 7 === 0 ? 100_000 : 37));
+      await out.maybeFlush();
+    }
+    await out.end();
+    const all = Buffer.concat(got);
+    let at = 0;
+    for (let k = 0; k < expected.length; k += 2) {
+      const [value, size] = [expected[k]!, expected[k + 1]!];
+      expect(all.subarray(at, at + size).every((b) => b === value)).toBe(true);
+      at += size;
+    }
+    expect(at).toBe(all.length);
+  });
+});
