@@ -150,6 +150,20 @@ describe("read", () => {
     expect(Math.max(...times(first))).toBeLessThan(Math.min(...times(second)));
   });
 
+  it("the kill helper SIGKILLs after N records and returns only whole lines", async () => {
+    const big = await startSimulator({ rows: { spend: 20_000 } });
+    try {
+      const cfg = { api_token: big.token, base_url: big.url, page_size: 500, read_mode: "rows" };
+      const r = await runCli({ args: ["read"], config: cfg, catalog: configuredCatalog(streams.filter((s) => s.name === "spend")), killAfterRecords: 1000 });
+      expect(r.signal).toBe("SIGKILL");
+      expect(r.records).toBeGreaterThanOrEqual(1000);
+      expect(r.records).toBeLessThan(20_000);
+      r.messages.forEach((m) => expect(messageProblems(m)).toEqual([]));
+    } finally {
+      await big.close();
+    }
+  });
+
   it("SIGTERM mid-read: stops, flushes whole lines, INCOMPLETE + ERROR trace, exit non-zero", async () => {
     const big = await startSimulator({ rows: { spend: 50_000 } });
     try {
