@@ -8,8 +8,6 @@ import type { RuntimeLogger } from "../logger.js";
 import type { OutputWriter } from "../output.js";
 import type { Redactor } from "../redact.js";
 
-export type IgniteSourceFactory = (config: ConnectorConfig, deps: { logger: RuntimeLogger; redactor: Redactor; now: () => number }) => IgniteSource;
-
 export interface CommandContext {
   out: OutputWriter;
   logger: RuntimeLogger;
