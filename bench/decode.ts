@@ -6,7 +6,8 @@
  * Generates a spend-like 20-column file with DuckDB (cached under $TMPDIR), then runs each pipeline
  * in its own child process (so peak RSS is per pipeline) and prints records/s, MB/s and peak RSS:
  * - main:    worker decodes (parquet-wasm), main thread serializes (readParquetFile + fromArrow)
- * - worker:  worker decodes and serializes, main thread adds framing (readParquetRecords)
+ * - shared:  readParquetRecords: worker decodes and shares serializing with the main thread (default)
+ * - worker:  readParquetRecords with shareBelow 0: worker decodes and serializes, main adds framing
  * - objects: main-thread decode, rows → objects → JSON.stringify per record (the naive baseline)
  * - duckdb:  DuckDB, 1 thread, COPY (SELECT * FROM read_parquet(f)) TO '/dev/stdout' (FORMAT json)
  */
@@ -77,8 +78,8 @@ async function runChild(mode: string, file: string): Promise<void> {
       rows += b.numRows;
       bytes += await write(s.fromArrow(b), f);
     }
-  } else if (mode === "worker") {
-    for await (const b of readParquetRecords(file, COLUMNS)) {
+  } else if (mode === "shared" || mode === "worker") {
+    for await (const b of readParquetRecords(file, COLUMNS, mode === "worker" ? { shareBelow: 0 } : {})) {
       rows += b.count;
       bytes += await write(b, f);
     }
@@ -120,7 +121,7 @@ async function main(): Promise<void> {
   const self = fileURLToPath(import.meta.url);
   console.log(`| pipeline | rows | wall s | records/s | MB/s | peak RSS MB |\n| --- | --- | --- | --- | --- | --- |`);
   for (let k = 0; k < repeats; k++) {
-    for (const mode of (process.env.MODES ?? "main,worker,duckdb").split(",")) {
+    for (const mode of (process.env.MODES ?? "shared,main,worker,duckdb").split(",")) {
       const t = Date.now();
       const child = spawnSync(process.execPath, [self, "--child", mode, file], { stdio: ["ignore", openSync("/dev/null", "w"), "pipe"], encoding: "utf8" });
       const wall = (Date.now() - t) / 1000;

@@ -43,7 +43,7 @@ export interface ParquetReadOptions {
 export class CorruptParquetError extends TransientError {}
 
 export async function* readParquetFile(path: string, options: ParquetReadOptions = {}): AsyncGenerator<RecordBatch> {
-  for await (const m of runWorker(path, options, undefined)) {
+  for await (const [m] of runWorker(path, options, undefined)) {
     if (m.type !== "ipc") continue;
     const batch = tableFromIPC(m.ipc).batches[0];
     if (batch === undefined) continue;
@@ -57,11 +57,23 @@ export async function* readParquetRecords(
   options: ParquetReadOptions = {},
 ): AsyncGenerator<Batch> {
   const serializer = compileSerializer(columns);
-  for await (const m of runWorker(path, options, columns)) {
+  for await (const [m, post] of runWorker(path, options, columns)) {
     if (m.type === "lines") yield fromDataLines(m.lines, m.count);
     else if (m.type === "ipc") {
       const batch = tableFromIPC(m.ipc).batches[0];
-      if (batch !== undefined) yield serializer.fromArrow(batch, m.skip);
+      const inner = batch === undefined ? fromDataLines(new Uint8Array(0), 0) : serializer.fromArrow(batch, m.skip);
+      // Tell the worker when this thread has done its share, so it knows whether to share the next.
+      yield {
+        kind: "batch",
+        count: inner.count,
+        *encode(framing) {
+          try {
+            yield* inner.encode(framing);
+          } finally {
+            post({ type: "encoded" });
+          }
+        },
+      };
     }
   }
 }
@@ -70,7 +82,7 @@ async function* runWorker(
   path: string,
   options: ParquetReadOptions,
   serialize: readonly OutputColumn[] | undefined,
-): AsyncGenerator<ParquetWorkerMessage> {
+): AsyncGenerator<[ParquetWorkerMessage, (m: { type: "encoded" }) => void]> {
   const name = basename(path);
   const input: ParquetWorkerInput = {
     path,
@@ -116,8 +128,8 @@ async function* runWorker(
         options.onMeta?.({ numRows: item.numRows, rowGroups: item.rowGroups });
         continue;
       }
-      yield item;
-      worker.postMessage({ type: "credit", n: 1, finished: true });
+      yield [item, (m) => worker.postMessage(m)];
+      worker.postMessage({ type: "credit", n: 1 });
     }
   } finally {
     options.signal?.removeEventListener("abort", onAbort);

@@ -22,8 +22,8 @@ export interface ParquetWorkerInput {
   readonly batchSize: number;
   /**
    * Present: share the serializing with the parent. A batch goes to the parent as IPC while fewer
-   * than `shareBelow` of the batches it was sent are unfinished (it would idle otherwise); beyond
-   * that the worker serializes it here and posts data lines. 0 = always here.
+   * than `shareBelow` of the IPC batches it was sent are not yet encoded (it would idle otherwise);
+   * beyond that the worker serializes it here and posts data lines. 0 = always here.
    */
   readonly serialize?: readonly OutputColumn[];
   readonly shareBelow?: number;
@@ -41,11 +41,11 @@ const DATA_LINES = { prefix: new Uint8Array(0), suffix: new Uint8Array([0x0a]) }
 async function main(input: ParquetWorkerInput): Promise<void> {
   const port = parentPort!;
   let credit = 0;
-  let posted = 0, finished = 0;
+  let sharedOut = 0; // IPC batches the parent has not finished encoding
   let wake: (() => void) | undefined;
-  port.on("message", (m: { type: "credit"; n: number; finished?: boolean }) => {
-    credit += m.n;
-    if (m.finished === true) finished++;
+  port.on("message", (m: { type: "credit"; n: number } | { type: "encoded" }) => {
+    if (m.type === "credit") credit += m.n;
+    else sharedOut--;
     wake?.();
   });
   // Unreferenced while decoding: if wasm panics and its promise never settles, the thread runs out
@@ -94,7 +94,8 @@ async function main(input: ParquetWorkerInput): Promise<void> {
           continue;
         }
         await waitForCredit();
-        if (serializer === undefined || posted - finished < (input.shareBelow ?? 0)) {
+        if (serializer === undefined || sharedOut < (input.shareBelow ?? 0)) {
+          if (serializer !== undefined) sharedOut++;
           const ipc = wasmBatch.intoIPCStream(); // a JS-owned copy; consumes the wasm batch
           port.postMessage({ type: "ipc", ipc, skip, rows } satisfies ParquetWorkerMessage, [ipc.buffer as ArrayBuffer]);
         } else {
@@ -102,7 +103,6 @@ async function main(input: ParquetWorkerInput): Promise<void> {
           const lines = concat(serializer.fromArrow(batch, skip).encode(DATA_LINES));
           port.postMessage({ type: "lines", lines, count: rows - skip } satisfies ParquetWorkerMessage, [lines.buffer as ArrayBuffer]);
         }
-        posted++;
         skip = 0;
       }
     }

@@ -53,7 +53,10 @@ describe("readParquetFile", () => {
       let meta: { numRows: number; rowGroups: number[] } | undefined;
       expect(await arrowText(path, { onMeta: (m) => (meta = m) })).toBe(expectedLines.join("\n") + "\n");
       expect(meta).toEqual({ numRows: N, rowGroups: [64, 64, 64, 64, 44] });
-      expect(await recordsText(path)).toBe(expectedLines.join("\n") + "\n");
+      // serialized all in the worker, all here, or shared batch by batch: the same bytes
+      for (const shareBelow of [0, 1, 2, 1000]) {
+        expect(await recordsText(path, { shareBelow, batchSize: 20 }), `shareBelow ${shareBelow}`).toBe(expectedLines.join("\n") + "\n");
+      }
     });
   }
 
