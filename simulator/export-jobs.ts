@@ -4,7 +4,7 @@
  * the retention period.
  */
 import { randomUUID } from "node:crypto";
-import { mkdir, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { TableChanges } from "./clock.js";
 import type { Dataset } from "./data/dataset.js";
@@ -12,7 +12,7 @@ import { TABLE_DEFS } from "./data/dataset.js";
 import type { ColumnDef, TableId } from "./data/schema.js";
 import type { Predicate } from "./filters.js";
 import { writeJsonFile } from "./json-writer.js";
-import { encodeParquet } from "./parquet-writer.js";
+import { writeParquetFile } from "./parquet-writer.js";
 import type { Variant } from "./variants.js";
 
 export interface ExportFile {
@@ -148,11 +148,13 @@ export class ExportJobs {
     for (let part = 0; !this.closed; part++) {
       const base = `part-${String(part).padStart(5, "0")}`;
       if (job.format === "parquet") {
-        const res = encodeParquet(columns, rows, max, v);
-        if (!res) break;
         const path = join(job.dir, `${base}.parquet`);
-        await writeFile(path, res.bytes);
-        job.files.push({ name: `${base}.parquet`, path, sizeBytes: res.bytes.length, rowCount: res.rowCount });
+        const res = await writeParquetFile(path, columns, rows, max, v);
+        if (!res) {
+          await rm(path, { force: true });
+          break;
+        }
+        job.files.push({ name: `${base}.parquet`, path, sizeBytes: res.sizeBytes, rowCount: res.rowCount });
         if (res.rowCount < max) break;
       } else {
         const name = `${base}.json${v.gzip === "name" ? ".gz" : ""}`;

@@ -136,7 +136,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     clock: () => ({ steps: dataset.steps, now: new Date(dataset.now()).toISOString() }),
   };
   const server = createServer(createHandler(ctx, admin));
-  server.keepAliveTimeout = 5_000;
+  // longer than any client's idle keep-alive, so the server never closes a socket a client is reusing
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, host, () => resolve());

@@ -1,7 +1,6 @@
 /**
- * Export Parquet files: wire-form rows → Arrow columns (types per §14 and the variant) → parquet-wasm.
- * Columns are built one row group at a time from a row iterator, so only one file's Arrow data is ever
- * held (files are capped at maxFileRows), never the row objects of a whole export.
+ * Export Parquet files: wire-form rows → Arrow columns (types per §14 and the variant) → parquet-wasm's
+ * streaming writer, one row group at a time.
  */
 import {
   Bool,
@@ -26,7 +25,9 @@ import {
   type Data,
   type DataType,
 } from "apache-arrow";
-import { Compression, Table as WasmTable, WriterPropertiesBuilder, writeParquet } from "parquet-wasm";
+import { createWriteStream } from "node:fs";
+import { once } from "node:events";
+import { Compression, Table as WasmTable, WriterPropertiesBuilder, transformParquetStream } from "parquet-wasm";
 import type { ColumnDef } from "./data/schema.js";
 import type { Variant } from "./variants.js";
 import { dateToDays, decimalUnscaled } from "./values.js";
@@ -36,6 +37,8 @@ const UNIT: Record<Variant["timestampUnit"], { unit: TimeUnit; perMs: bigint }> 
   us: { unit: TimeUnit.MICROSECOND, perMs: 1_000n },
   ns: { unit: TimeUnit.NANOSECOND, perMs: 1_000_000n },
 };
+
+const YIELD_ROWS = 5_000;
 
 const CODEC: Record<Variant["parquetCompression"], Compression> = {
   snappy: Compression.SNAPPY,
@@ -128,50 +131,76 @@ function columnData(col: ColumnDef, type: DataType, values: unknown[], v: Varian
 
 export interface ParquetFileResult {
   rowCount: number;
-  bytes: Uint8Array;
+  sizeBytes: number;
 }
 
 /**
- * Encodes up to `maxRows` rows pulled from `rows` into one Parquet file. Columns are converted one
- * row group at a time so row objects never accumulate.
+ * Streams up to `maxRows` rows pulled from `rows` into one Parquet file at `path`: each row group is
+ * built as Arrow, handed to parquet-wasm's streaming writer and written out before the next one is
+ * generated, so memory stays at about one row group whatever the export size. Undefined when empty.
  */
-export function encodeParquet(
+export async function writeParquetFile(
+  path: string,
   columns: readonly ColumnDef[],
   rows: Iterator<Record<string, unknown>>,
   maxRows: number,
   v: Variant,
-): ParquetFileResult | undefined {
+): Promise<ParquetFileResult | undefined> {
   const fields = columns.map((c) => new Field(c.name, arrowType(c, v), true));
   const schema = new Schema(fields);
-  const batches: RecordBatch[] = [];
   let total = 0;
-  let done = false;
-  while (!done && total < maxRows) {
+  let exhausted = false;
+  const nextBatch = async (): Promise<RecordBatch | undefined> => {
+    if (exhausted || total >= maxRows) return undefined;
     const groupSize = Math.min(v.rowGroupRows, maxRows - total);
     const cols: unknown[][] = columns.map(() => []);
     let n = 0;
     while (n < groupSize) {
       const next = rows.next();
       if (next.done) {
-        done = true;
+        exhausted = true;
         break;
       }
       columns.forEach((c, k) => cols[k]!.push(next.value[c.name] ?? null));
       n++;
+      // keep the server responsive (and its keep-alive timers honest) during big exports
+      if (n % YIELD_ROWS === 0) await new Promise((r) => setImmediate(r));
     }
-    if (n === 0) break;
-    const children = columns.map((c, k) => columnData(c, fields[k]!.type, cols[k]!, v));
-    const structData = makeData({ type: new Struct(fields), length: n, nullCount: 0, children });
-    batches.push(new RecordBatch(schema, structData));
+    if (n === 0) return undefined;
     total += n;
-  }
-  if (total === 0) return undefined;
+    const children = columns.map((c, k) => columnData(c, fields[k]!.type, cols[k]!, v));
+    return new RecordBatch(schema, makeData({ type: new Struct(fields), length: n, nullCount: 0, children }));
+  };
+  let pending = await nextBatch();
+  if (!pending) return undefined;
+  const source = new ReadableStream({
+    async pull(ctrl) {
+      const batch = pending ?? (await nextBatch());
+      pending = undefined;
+      if (!batch) return ctrl.close();
+      const wasm = WasmTable.fromIPCStream(tableToIPC(new Table(schema, [batch]), "stream"));
+      ctrl.enqueue(wasm.recordBatch(0));
+      wasm.free();
+    },
+  });
   const props = new WriterPropertiesBuilder()
     .setCompression(CODEC[v.parquetCompression])
     .setMaxRowGroupSize(v.rowGroupRows)
     .setDictionaryEnabled(v.dictionaryStrings)
     .build();
-  const table = new Table(schema, batches);
-  const bytes = writeParquet(WasmTable.fromIPCStream(tableToIPC(table, "stream")), props);
-  return { rowCount: total, bytes };
+  const reader = (await transformParquetStream(source, props)).getReader() as ReadableStreamDefaultReader<Uint8Array>;
+  const file = createWriteStream(path);
+  let sizeBytes = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      sizeBytes += value.length;
+      if (!file.write(value)) await once(file, "drain");
+    }
+  } finally {
+    file.end();
+    await once(file, "close");
+  }
+  return { rowCount: total, sizeBytes };
 }

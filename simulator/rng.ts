@@ -43,7 +43,17 @@ export function pick<T>(items: readonly T[], h: number): T {
 /** A per-row generator: `r(field)` gives an independent 32-bit value per field name. */
 export type RowRandom = (field: string, extra?: number) => number;
 
+const fieldSalts = new Map<string, number>();
+function fieldSalt(field: string): number {
+  let h = fieldSalts.get(field);
+  if (h === undefined) {
+    h = strHash(field);
+    fieldSalts.set(field, h);
+  }
+  return h;
+}
+
 export function rowRandom(seed: number, table: string, index: number, version = 0): RowRandom {
-  const t = strHash(table);
-  return (field, extra = 0) => hash32(seed, t, index, strHash(field), version, extra);
+  const t = fieldSalt(table);
+  return (field, extra = 0) => hash32(seed, t, index, fieldSalt(field), version, extra);
 }

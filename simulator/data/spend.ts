@@ -51,7 +51,7 @@ export const spend: TableDef = {
       currency,
       amount_in_base_currency: maybeNull(r("amount0"), 0.01, Math.round(amt * rate * 100) / 100),
       invoice_date: isoDate(invDays),
-      posting_date: maybeNull(r("post0"), 0.1, isoDate(invDays + (r("post") % 30))),
+      posting_date: maybeNull(r("post0"), 0.1, isoDate(Math.min(2_932_896, invDays + (r("post") % 30)))), // never past 9999-12-31
       supplier_id: maybeNull(r("sup0"), 0.01, supplierKey(supplierIndex)),
       supplier_name: supplierName(ctx.seed, supplierIndex),
       description: maybeNull(r("desc0"), 0.05, v.version > 0 ? `${desc} (rev ${v.version})` : desc),
