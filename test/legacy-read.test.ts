@@ -12,7 +12,7 @@ import { baseConfig, committedRecords, discoverStreams, expectValidRead, records
 
 let sim: Simulator;
 /** Discovered legacy streams by table name. */
-let streams: Map<string, { name: string; json_schema: { properties: Record<string, Record<string, unknown>> } } & Record<string, unknown>>;
+let streams: Map<string, { name: string; json_schema: { properties: Record<string, Record<string, unknown>>; additionalProperties?: unknown } } & Record<string, unknown>>;
 
 const BIG = "Awesome table"; // 12 345 rows
 const MID = "Kategorimapping 2024"; // 800
@@ -79,7 +79,7 @@ describe("check and discover", () => {
   it("check fails clearly for a configured id that does not exist, naming the ids that do", async () => {
     const known = sim.legacyTables()[1]!.id;
     const result = await runCli({ args: ["check"], config: config({ legacy_data_tables: { mode: "ids", ids: [known, "no-such-table"] } }) });
-    if (ofType(result.messages, "CONNECTION_STATUS").length === 0) console.log(result.stdout, result.stderr);
+    expect(ofType(result.messages, "CONNECTION_STATUS"), `${result.stdout}${result.stderr}`).toHaveLength(1);
     const status = ofType(result.messages, "CONNECTION_STATUS")[0]!.connectionStatus;
     expect(status.status).toBe("FAILED");
     expect(status.message).toContain('"no-such-table"');
