@@ -75,6 +75,14 @@ describe("configured catalog", () => {
     expect(resolve([configured("spend", "full_refresh")]).runs[0]!.selectedProperties).toEqual(["id", "amount", "updated_at"]);
   });
 
+  it("finds a stream by an old name it still answers to (renamed legacy table) and keeps the configured name", () => {
+    const renamed: Stream = { name: "legacy_new_name_ab12", descriptor: descriptor("legacy_new_name_ab12", false), matchesName: (n) => n.endsWith("_ab12"), read: async function* () {} };
+    const { runs, rejected } = resolveCatalog(parseCatalog({ streams: [configured("legacy_old_name_ab12", "full_refresh")] }), [...streams, renamed], () => undefined);
+    expect(rejected).toEqual([]);
+    expect(runs[0]!.stream).toBe(renamed);
+    expect(runs[0]!.ref).toEqual({ name: "legacy_old_name_ab12" });
+  });
+
   it("matches namespaces when both sides name one", () => {
     const entry = { ...configured("spend", "full_refresh"), stream: { name: "spend", namespace: "x", json_schema: {} } };
     expect(resolve([entry]).runs[0]!.ref).toEqual({ name: "spend", namespace: "x" });
