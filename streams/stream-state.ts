@@ -29,6 +29,8 @@ export interface ExportProgress {
   /** Index of the file being read, and how many of its rows were already emitted. */
   readonly file_index: number;
   readonly row_offset: number;
+  /** Name of that file, so a server that lists files in another order cannot make us read the wrong one. */
+  readonly file_name?: string;
 }
 
 export interface SyncProgress {

@@ -2,8 +2,9 @@
  * Reads one Ignite export table as a stream: restores or plans the sync window, picks the read path,
  * and ends with the completing checkpoint (only when every row of the window has been yielded).
  */
-import type { ConnectorConfig } from "../spec/config.js";
+import type { ConnectorConfig, ReadMode } from "../spec/config.js";
 import type { IgniteClient } from "./client.js";
+import { ExportFailedError, readExportPath } from "./export-path.js";
 import { projectColumns } from "./projection.js";
 import { readRowsPath } from "./rows-path.js";
 import { parseTableState, type SyncProgress, type TableState } from "./stream-state.js";
@@ -38,8 +39,30 @@ export async function* readTable(deps: TableReadDeps, ctx: ReadContext): AsyncGe
   const filters = withWindow(config.filters[table.id], cursorColumn, sync.from);
   const cursorKey = cursorColumn === undefined ? undefined : projection.sourceKey(cursorColumn.name);
 
-  yield* readRowsPath({ table, config, client, projection, filters, tracker, cursorKey }, ctx);
+  const rows = { table, config, client, projection, filters, tracker, cursorKey };
+  if (choosePath(config.read_mode, sync) === "export") {
+    try {
+      yield* readExportPath({ ...rows, cursorColumn: cursorColumn?.name }, ctx);
+    } catch (error) {
+      if (!(error instanceof ExportFailedError)) throw error;
+      ctx.logger.warn(`${error.message}; reading ${table.id} through the rows endpoint instead`);
+      tracker.forgetPosition();
+      yield* readRowsPath(rows, ctx);
+    }
+  } else {
+    yield* readRowsPath(rows, ctx);
+  }
   yield tracker.complete(ctx.now());
+}
+
+/**
+ * `auto`: exports for whole-table reads (full refresh, first incremental sync, periodic snapshot), rows
+ * pages for the small windows of later incremental syncs; a resumed sync stays on the path it saved.
+ */
+export function choosePath(mode: ReadMode, sync: SyncProgress): "rows" | "export" {
+  if (mode !== "auto") return mode;
+  if (sync.position !== undefined) return sync.position.path;
+  return sync.snapshot ? "export" : "rows";
 }
 
 function newSync(table: TableMeta, config: ConnectorConfig, state: TableState, incremental: boolean, ctx: ReadContext): SyncProgress {

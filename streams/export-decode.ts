@@ -1,0 +1,125 @@
+/**
+ * One downloaded export file → record batches, whatever it turned out to be: Parquet (decoded in a worker
+ * into Arrow batches) or JSON (NDJSON, array or `{data}`, plain or gzip). The file's magic bytes decide,
+ * not the format we asked for nor its name or Content-Encoding: a downloaded body is stored as sent, so a
+ * gzip file is gzip on disk however the server labelled it.
+ */
+import { createReadStream, createWriteStream } from "node:fs";
+import { open, rm } from "node:fs/promises";
+import { pipeline } from "node:stream/promises";
+import { createGunzip } from "node:zlib";
+import { maxEpochMs } from "./arrow-cursor.js";
+import { readJsonExportFile } from "./json-export-reader.js";
+import { readParquetFile } from "./parquet-reader.js";
+import type { RecordSerializer } from "./record-serializer.js";
+import { maxTimestampOf } from "./sync-tracker.js";
+import type { Batch } from "./types.js";
+
+export interface DecodeInput {
+  readonly path: string;
+  /** Rows of this file already emitted (resume): they are skipped, not re-emitted. */
+  readonly startRow: number;
+  /** Column name of updated_at (exports are keyed by column name), when the table has one. */
+  readonly cursorColumn: string | undefined;
+  /** For Arrow batches (columns matched by Arrow name). */
+  readonly arrowSerializer: RecordSerializer;
+  /** For JSON rows, whose keys are column names. */
+  readonly jsonSerializer: RecordSerializer;
+  readonly signal: AbortSignal;
+}
+
+export interface DecodedBatch {
+  readonly batch: Batch;
+  /** Rows in `batch` (the file position advances by this much). */
+  readonly rows: number;
+  /** Highest updated_at in the batch (epoch ms), -Infinity when unknown. */
+  readonly maxUpdatedAtMs: number;
+}
+
+export type FileKind = "parquet" | "gzip" | "text";
+
+/** Parquet files start with `PAR1`, gzip with 1f 8b; anything else is read as JSON text. */
+export async function sniff(path: string): Promise<FileKind> {
+  const fh = await open(path, "r");
+  try {
+    const head = Buffer.alloc(4);
+    const { bytesRead } = await fh.read(head, 0, 4, 0);
+    if (bytesRead >= 4 && head.toString("latin1") === "PAR1") return "parquet";
+    if (bytesRead >= 2 && head[0] === 0x1f && head[1] === 0x8b) return "gzip";
+    return "text";
+  } finally {
+    await fh.close();
+  }
+}
+
+export async function* decodeExportFile(input: DecodeInput): AsyncGenerator<DecodedBatch> {
+  let path = input.path;
+  let kind = await sniff(path);
+  let unpacked: string | undefined;
+  try {
+    if (kind === "gzip") {
+      // A gzipped Parquet file cannot be read as a stream (its footer is at the end): unpack it first.
+      // JSON is unpacked on the fly by the JSON reader, so only peek at what is inside.
+      unpacked = `${input.path}.unpacked`;
+      if (await gzipHoldsParquet(path)) {
+        await pipeline(createReadStream(path), createGunzip(), createWriteStream(unpacked), { signal: input.signal });
+        path = unpacked;
+        kind = "parquet";
+      }
+    }
+    if (kind === "parquet") yield* decodeParquet(path, input);
+    else yield* decodeJson(path, input);
+  } finally {
+    if (unpacked !== undefined) await rm(unpacked, { force: true });
+  }
+}
+
+async function* decodeParquet(path: string, input: DecodeInput): AsyncGenerator<DecodedBatch> {
+  for await (const batch of readParquetFile(path, { startRow: input.startRow, signal: input.signal })) {
+    if (batch.numRows === 0) continue;
+    yield {
+      batch: input.arrowSerializer.fromArrow(batch),
+      rows: batch.numRows,
+      maxUpdatedAtMs: input.cursorColumn === undefined ? Number.NEGATIVE_INFINITY : maxEpochMs(batch, input.cursorColumn),
+    };
+  }
+}
+
+async function* decodeJson(path: string, input: DecodeInput): AsyncGenerator<DecodedBatch> {
+  // Gzip is told by its magic bytes, which also covers a `.gz` name and a `Content-Encoding: gzip` body
+  // (downloads ask for identity encoding and store what they get).
+  let skip = input.startRow;
+  for await (const chunk of readJsonExportFile(path, { signal: input.signal })) {
+    let rows = chunk;
+    if (skip > 0) {
+      const cut = Math.min(skip, rows.length);
+      skip -= cut;
+      rows = rows.slice(cut);
+    }
+    if (rows.length === 0) continue;
+    yield {
+      batch: input.jsonSerializer.fromObjects(rows),
+      rows: rows.length,
+      maxUpdatedAtMs: input.cursorColumn === undefined ? Number.NEGATIVE_INFINITY : maxTimestampOf(rows, input.cursorColumn),
+    };
+  }
+}
+
+/** Whether the first unpacked bytes of a gzip file are Parquet's magic. */
+async function gzipHoldsParquet(path: string): Promise<boolean> {
+  const gunzip = createGunzip();
+  const source = createReadStream(path);
+  source.pipe(gunzip);
+  try {
+    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+      return chunk.length >= 4 && chunk.subarray(0, 4).toString("latin1") === "PAR1";
+    }
+    return false;
+  } catch {
+    return false;
+  } finally {
+    source.destroy();
+    gunzip.destroy();
+  }
+}
+

@@ -1,0 +1,106 @@
+import { Dictionary, Int32, RecordBatch, Table, Utf8, vectorFromArray } from "apache-arrow";
+import { describe, expect, test } from "vitest";
+import { maxEpochMs } from "../streams/arrow-cursor.js";
+import { findFile, naturalCompare, orderFiles } from "../streams/export-files.js";
+import { estimatedBytes, failureMessage, parseDownloadList, phaseOf } from "../streams/export-status.js";
+import { arrowTable, logicalRows } from "./arrow-fixtures.js";
+
+describe("status words", () => {
+  test.each([
+    ["queued", "waiting"], ["PENDING", "waiting"], ["Running", "running"], ["in_progress", "running"], ["IN-PROGRESS", "running"],
+    ["processing", "running"], ["succeeded", "ready"], ["SUCCESS", "ready"], ["Completed", "ready"], ["done", "ready"],
+    ["failed", "failed"], ["Error", "failed"], ["cancelled", "failed"], ["CANCELED", "failed"], ["expired", "failed"],
+    ["archiving", "unknown"], ["", "unknown"], ["constructor", "unknown"],
+  ])("%s → %s", (word, phase) => expect(phaseOf(word)).toBe(phase));
+
+  test("failure message from message, error text or nested error", () => {
+    expect(failureMessage({ error: "export_failed", message: "disk full" })).toBe("disk full");
+    expect(failureMessage({ error: "quota exceeded" })).toBe("quota exceeded");
+    expect(failureMessage({ error: { code: "x", message: "nested reason" } })).toBe("nested reason");
+    expect(failureMessage({})).toBe("no reason given");
+  });
+
+  test("estimatedBytesProcessed as number or numeric string", () => {
+    expect(estimatedBytes({ estimatedBytesProcessed: 123456789 })).toBe(123456789);
+    expect(estimatedBytes({ estimatedBytesProcessed: "42" })).toBe(42);
+    expect(estimatedBytes({ estimatedBytesProcessed: "n/a" })).toBeUndefined();
+  });
+});
+
+describe("download lists", () => {
+  const u = (n: number): string => `https://dl.example/downloads/sig${n}/part-0000${n}.parquet?X-Sig=abc`;
+  test("every §14 shape gives the same files, unknown fields ignored", () => {
+    const names = ["part-00001.parquet", "part-00002.parquet"];
+    const shapes = [
+      { files: [{ url: u(1), name: names[0], sizeBytes: 10, rowCount: 3, expiresAt: "x", md5: null }, { url: u(2), name: names[1], sizeBytes: 20, rowCount: 4 }] },
+      { files: [{ downloadUrl: u(1), name: names[0] }, { downloadUrl: u(2), name: names[1] }] },
+      { files: [{ href: u(1) }, { href: u(2) }], region: "eu" },
+      { files: [u(1), u(2)] },
+      { downloadUrls: [u(1), u(2)] },
+      { urls: [u(1), u(2)] },
+    ];
+    for (const body of shapes) {
+      const files = parseDownloadList(body)!;
+      expect(files.map((f) => f.url)).toEqual([u(1), u(2)]);
+      expect(files.map((f) => f.name)).toEqual(names);
+    }
+    expect(parseDownloadList(shapes[0]!)![1]).toMatchObject({ sizeBytes: 20, rowCount: 4 });
+    expect(parseDownloadList({ status: "succeeded" })).toBeUndefined();
+    expect(parseDownloadList({ files: [] })).toEqual([]);
+  });
+});
+
+describe("file order", () => {
+  const f = (name: string) => ({ url: `https://x/${name}`, name });
+  test("numeric parts sort by value when the list is unordered; an ordered list is kept", () => {
+    const shuffled = ["part-10.json", "part-2.json", "part-00001.json", "part-3.json"].map(f);
+    expect(orderFiles(shuffled).map((x) => x.name)).toEqual(["part-00001.json", "part-2.json", "part-3.json", "part-10.json"]);
+    const given = ["b-1", "b-2", "b-10"].map(f);
+    expect(orderFiles(given).map((x) => x.name)).toEqual(["b-1", "b-2", "b-10"]);
+    const plain = ["zeta.json", "alpha.json"].map(f);
+    expect(orderFiles(plain).map((x) => x.name)).toEqual(["zeta.json", "alpha.json"]);
+    expect(naturalCompare("a9b", "a10a")).toBeLessThan(0);
+  });
+
+  test("a file is found again by name in a reordered listing", () => {
+    const first = ["p-1", "p-2", "p-3"].map(f);
+    expect(findFile(first, 1, "p-2")).toEqual({ file: first[1], index: 1 });
+    expect(findFile([first[2]!, first[0]!, first[1]!], 1, "p-2")?.file.name).toBe("p-2");
+    expect(findFile(first, 5, undefined)).toBeUndefined();
+  });
+});
+
+describe("max updated_at of an Arrow batch", () => {
+  const rows = logicalRows(50);
+  const batch: RecordBatch = arrowTable(rows).batches[0]!;
+  const expectMs = (values: (bigint | null)[], perMs: bigint, from = 0): number => {
+    let max: bigint | undefined;
+    for (const v of values.slice(from)) if (v !== null && (max === undefined || v > max)) max = v;
+    const q = max! / perMs;
+    return Number(max! % perMs < 0n ? q - 1n : q);
+  };
+  test("ms with zone, µs without zone, ns with nulls: floored to the millisecond", () => {
+    expect(maxEpochMs(batch, "ts_ms")).toBe(expectMs(rows.map((r) => r.ts_ms), 1n));
+    expect(maxEpochMs(batch, "ts_us")).toBe(expectMs(rows.map((r) => r.ts_us), 1000n));
+    expect(maxEpochMs(batch, "ts_ns")).toBe(expectMs(rows.map((r) => r.ts_ns), 1_000_000n));
+    expect(maxEpochMs(batch, "ts_ns") % 1).toBe(0);
+  });
+
+  test("startRow and slices are honoured; missing column and all-null give -Infinity", () => {
+    expect(maxEpochMs(batch, "ts_ms", 49)).toBe(Number(rows[49]!.ts_ms));
+    expect(maxEpochMs(batch.slice(10, 20), "ts_us")).toBe(expectMs(rows.slice(10, 20).map((r) => r.ts_us), 1000n));
+    expect(maxEpochMs(batch, "nope")).toBe(Number.NEGATIVE_INFINITY);
+    const allNull = new Table(arrowTable([rows[0]!]).batches).batches[0]!;
+    expect(maxEpochMs(allNull, "ts_ms")).toBe(Number.NEGATIVE_INFINITY);
+  });
+
+  test("timestamps stored as text (plain or dictionary) are parsed", () => {
+    const values = ["2026-01-01T00:00:00Z", null, "2026-03-01T00:00:00.5Z", "2025-12-31T23:00:00+00:00"];
+    const text = new Table({
+      u: vectorFromArray(values, new Utf8()),
+      d: vectorFromArray(values, new Dictionary(new Utf8(), new Int32())),
+    }).batches[0]!;
+    expect(maxEpochMs(text, "u")).toBe(Date.parse("2026-03-01T00:00:00.500Z"));
+    expect(maxEpochMs(text, "d")).toBe(Date.parse("2026-03-01T00:00:00.500Z"));
+  });
+});
