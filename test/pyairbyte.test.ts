@@ -6,7 +6,7 @@
  *
  * Needs the build (dist/) and Python ≥ 3.10; the venv is cached under .cache/venvs/.
  */
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -69,6 +69,13 @@ for s in source.discovered_catalog.streams:
 print(json.dumps({"processed": result.processed_records, "streams": streams}))
 `;
 
+/** The connector's ERROR lines from the log file PyAirbyte names in its exception. */
+function connectorErrors(stderr: string): string {
+  const file = /Log file: (\S+)/.exec(stderr)?.[1];
+  if (!file || !existsSync(file)) return "(no connector log)";
+  return readFileSync(file, "utf8").split("\n").filter((l) => / - ERROR - /.test(l)).slice(0, 10).join("\n");
+}
+
 interface StreamSummary {
   modes: string[];
   cursor: string | null;
@@ -97,10 +104,12 @@ describe.skipIf(!python.python)("PyAirbyte runs the connector (local_executable)
     const payload = JSON.stringify({ config: config(), executable: join(work, "source-ignite-procurement"), check });
     const r = await exec(venv.python, [join(work, "driver.py"), payload], {
       timeoutMs: 600_000,
+      // the default cache lives under the cwd: this test's own temp dir, so no earlier run's state leaks in
+      cwd: work,
       // loopback only: no registry lookups, no telemetry
-      env: { ...process.env, AIRBYTE_OFFLINE_MODE: "1", DO_NOT_TRACK: "1", PWD: work, HOME: work },
+      env: { ...process.env, AIRBYTE_OFFLINE_MODE: "1", DO_NOT_TRACK: "1", AIRBYTE_LOGGING_ROOT: join(work, "logs"), HOME: work },
     });
-    expect(r.code, `PyAirbyte failed (exit ${r.code}):\n${r.stderr.slice(-6000)}\n${r.stdout.slice(-2000)}`).toBe(0);
+    expect(r.code, `PyAirbyte failed (exit ${r.code}):\n${r.stderr.slice(-4000)}\nconnector errors:\n${connectorErrors(r.stderr)}`).toBe(0);
     expect(r.stdout + r.stderr).not.toContain(sim.token);
     const last = r.stdout.trim().split("\n").at(-1)!;
     return JSON.parse(last) as { processed: number; streams: Record<string, StreamSummary> };
