@@ -12,6 +12,8 @@ export interface SimContext {
   readonly exports: ExportJobs;
   readonly legacy: LegacyData;
   readonly token: string;
+  /** A well-formed token that authenticates but lacks access (403). */
+  readonly noAccessToken: string;
   readonly secret: Buffer;
   readonly downloadUrlTtlMs: number;
   variant: Variant;

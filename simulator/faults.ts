@@ -31,6 +31,8 @@ export interface FaultRule {
   exportFailed?: boolean;
   /** download: the signed URL has expired early (403 with an XML body). */
   urlExpired?: boolean;
+  /** rows: answer with nextPageToken equal to the request's pageToken (a server bug clients must catch). */
+  repeatToken?: boolean;
   /** download: the file was deleted early. */
   fileGone?: 404 | 410;
   // ── modifiers ──

@@ -54,6 +54,8 @@ export interface Simulator {
   tables(): TableMeta[];
   legacyTables(): { id: string; name: string; rows: Record<string, unknown>[] }[];
   /** Extras beyond the agreed interface. */
+  /** A token that authenticates but has no access: every API route answers 403. */
+  noAccessToken: string;
   variant(): Variant;
   resetCounters(): void;
   /** Simulated clock (epoch ms) that data timestamps and relative legacy dates use. */
@@ -95,6 +97,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     legacy,
     exports,
     token,
+    noAccessToken: `ign_${derive(seed, "no-access").toString("base64url").slice(0, 40)}`,
     secret,
     tokens: new PageTokens(secret, (options.pageTokenTtlSeconds ?? 86_400) * 1000),
     downloadUrlTtlMs: (options.downloadUrlTtlSeconds ?? 3600) * 1000,
@@ -134,6 +137,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     counters: () => Object.fromEntries(counters),
     resetCounters: () => counters.clear(),
     clock: () => ({ steps: dataset.steps, now: new Date(dataset.now()).toISOString() }),
+    info: () => ({ url: ctx.baseUrl, noAccessToken: ctx.noAccessToken, counts, legacyTables: legacy.tables.length, variant }),
   };
   const server = createServer(createHandler(ctx, admin));
   // longer than any client's idle keep-alive, so the server never closes a socket a client is reusing
@@ -148,6 +152,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   return {
     url: ctx.baseUrl,
     token,
+    noAccessToken: ctx.noAccessToken,
     async close() {
       await exports.close();
       await new Promise<void>((resolve) => {

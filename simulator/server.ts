@@ -39,7 +39,7 @@ function matchApi(ctx: SimContext, req: IncomingMessage, path: string, params: U
   if (seg[0] === "tables") {
     if (seg.length === 1) return { route: "tables", methods: ["GET"], run: () => tablesRoute() };
     const entity = seg[1]!;
-    if (seg.length === 3 && seg[2] === "rows") return { route: "rows", methods: ["POST"], run: async () => rowsRoute(ctx, entity, await body()) };
+    if (seg.length === 3 && seg[2] === "rows") return { route: "rows", methods: ["POST"], run: async (f) => rowsRoute(ctx, entity, await body(), f) };
     if (seg.length === 3 && seg[2] === "exports") {
       return { route: "exportCreate", methods: ["POST"], run: async (f) => createExportRoute(ctx, entity, await body(), f) };
     }
@@ -107,7 +107,7 @@ export function createHandler(ctx: SimContext, admin: AdminControl) {
         if (fault?.status) reply = faultReply(ctx, m.route, fault);
         else {
           if (!m.methods.includes(req.method ?? "")) throw new ApiError(405, "method_not_allowed", `Method ${req.method} not allowed`);
-          checkAuth(req, ctx.token);
+          checkAuth(req, ctx.token, ctx.noAccessToken);
           reply = await m.run(fault);
         }
       }

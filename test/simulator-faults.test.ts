@@ -134,6 +134,13 @@ describe("fault DSL", () => {
     expect(a.filter((s) => s === 200).length).toBeGreaterThan(3);
   });
 
+  it("repeatToken answers a page with the same token it was given", async () => {
+    const first = (await call(sim, "/tables/spend/rows", { body: { pageSize: 10 } })).json as { nextPageToken: string };
+    sim.setFaults({ rows: { repeatToken: true } });
+    const again = (await call(sim, "/tables/spend/rows", { body: { pageSize: 10, pageToken: first.nextPageToken } })).json as { nextPageToken: string };
+    expect(again.nextPageToken).toBe(first.nextPageToken);
+  });
+
   it("faults and counters over the admin routes", async () => {
     await call(sim, "/_sim/counters/reset", { body: {}, token: null });
     const set = await call(sim, "/_sim/faults", { body: { rows: { status: 503, times: 1 } }, token: null });

@@ -33,6 +33,14 @@ describe("auth", () => {
     expect(jwt.text).toMatch(/JWTs\) are no longer supported/);
     expect((await call(sim, "/tables/spend/rows", { body: {}, token: "nope" })).status).toBe(401);
   });
+
+  it("answers 403 for a token without access (also listed by /_sim/info)", async () => {
+    const info = (await call(sim, "/_sim/info", { token: null })).json as { noAccessToken: string };
+    expect(info.noAccessToken).toBe(sim.noAccessToken);
+    const r = await call(sim, "/tables/", { token: sim.noAccessToken });
+    expect(r.status).toBe(403);
+    expect(r.json).toMatchObject({ error: "forbidden" });
+  });
 });
 
 describe("POST /tables/{entity}/rows", () => {
@@ -70,6 +78,24 @@ describe("POST /tables/{entity}/rows", () => {
     expect(rows.some((r) => (r.invoice_date as string) > "9000-01-01")).toBe(true);
     const updated = rows.map((r) => r.updated_at);
     expect(new Set(updated).size).toBeLessThan(updated.length / 10);
+  });
+
+  it("serves only valid DATE and TIMESTAMP values, JSON numbers within 15 significant digits, in every table", async () => {
+    for (const t of sim.tables()) {
+      const { rows } = await allRows(sim, t.id, { pageSize: 100000, fields: t.columns.map((c) => c.name) });
+      expect(rows).toEqual([...sim.rows(t.id)]);
+      for (const c of t.columns) {
+        for (const r of rows) {
+          const v = r[c.name];
+          if (v === null) continue;
+          if (c.dataType === "DATE") expect(new Date(`${v as string}T00:00:00Z`).toISOString().slice(0, 10)).toBe(v);
+          if (c.dataType === "TIMESTAMP") expect(new Date(v as string).toISOString()).toBe(v);
+          if (c.dataType === "MONETARY_AMOUNT") expect(String(v).replace(/[-.]/g, "").replace(/^0+/, "").length).toBeLessThanOrEqual(15);
+          if (c.dataType === "NUMBER") expect(Math.abs(v as number)).toBeLessThan(2 ** 53);
+          if (c.dataType === "STRING_ARRAY") expect(Array.isArray(v)).toBe(true);
+        }
+      }
+    }
   });
 
   it("applies every operator", async () => {

@@ -17,6 +17,7 @@ export interface AdminControl {
   counters(): Record<string, number>;
   resetCounters(): void;
   clock(): { steps: number; now: string };
+  info(): Record<string, unknown>;
 }
 
 export async function adminRoute(ctl: AdminControl, req: IncomingMessage, path: string): Promise<Reply> {
@@ -37,6 +38,8 @@ export async function adminRoute(ctl: AdminControl, req: IncomingMessage, path: 
       ctl.advance(steps);
       return jsonReply(200, ctl.clock());
     }
+    case "GET /_sim/info":
+      return jsonReply(200, ctl.info());
     case "GET /_sim/clock":
       return jsonReply(200, ctl.clock());
     case "POST /_sim/faults":

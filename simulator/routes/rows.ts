@@ -11,6 +11,7 @@ import type { Reply } from "../http.js";
 import { labelKeys } from "../label-keys.js";
 import { bodyHash } from "../page-token.js";
 import type { SimContext } from "../context.js";
+import type { Fault } from "../faults.js";
 
 const BODY_KEYS = new Set(["fields", "filters", "pageSize", "pageToken", "keyBy"]);
 const MIN_SCAN = 200_000;
@@ -46,7 +47,7 @@ export function parseRowsBody(ctx: SimContext, entity: TableId, body: unknown): 
   return { fields, keys, pageSize, pageToken: b.pageToken as string | undefined, pred, hash };
 }
 
-export function rowsRoute(ctx: SimContext, entity: string, body: unknown): Reply {
+export function rowsRoute(ctx: SimContext, entity: string, body: unknown, fault?: Fault): Reply {
   if (!(entity in TABLE_DEFS)) throw new ApiError(404, "unknown_entity", `Unknown export table: ${entity}`);
   const table = entity as TableId;
   const q = parseRowsBody(ctx, table, body);
@@ -67,7 +68,9 @@ export function rowsRoute(ctx: SimContext, entity: string, body: unknown): Reply
   const more = i < size;
   const last = ctx.variant.lastPage;
   let tail = "";
-  if (more || (last === "emptyPage" && parts.length > 0)) {
+  if (fault?.repeatToken && q.pageToken !== undefined) {
+    tail = `,"nextPageToken":${JSON.stringify(q.pageToken)}`;
+  } else if (more || (last === "emptyPage" && parts.length > 0)) {
     tail = `,"nextPageToken":${JSON.stringify(ctx.tokens.issue(i, q.hash))}`;
   } else if (last === "null") tail = ',"nextPageToken":null';
   else if (last === "empty") tail = ',"nextPageToken":""';
