@@ -28,7 +28,7 @@ const skipReason = !tapBin
   ? "package.json declares no `tap-ignite-procurement` bin yet (Singer mode not written)"
   : !existsSync(join(repo, tapBin))
     ? `${tapBin} is not built (run \`npm run build\`)`
-    : !python.python
+    : "reason" in python
       ? python.reason
       : undefined;
 if (skipReason) console.warn(`[meltano.test] SKIPPED: ${skipReason}`);

@@ -23,7 +23,7 @@ const repo = join(dirname(fileURLToPath(import.meta.url)), "..");
 const PYAIRBYTE = "airbyte==0.71.3";
 
 const python = await findPython();
-if (!python.python) console.warn(`[pyairbyte.test] SKIPPED: ${python.reason}`);
+if ("reason" in python) console.warn(`[pyairbyte.test] SKIPPED: ${python.reason}`);
 
 /** One PyAirbyte session; prints a JSON summary as its last stdout line. */
 const DRIVER = String.raw`
