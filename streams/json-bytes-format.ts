@@ -90,31 +90,44 @@ export function writeInt64(w: ByteWriter, u32: Uint32Array, big: BigInt64Array |
 }
 
 const POW10 = Array.from({ length: 16 }, (_, k) => 10 ** k);
+const M32 = POW10.map((p) => TWO32 % p); // 2^32 mod 10^k
+const M48 = POW10.map((p, k) => (65536 * M32[k]!) % p); // 2^48 mod 10^k
 
-/** Decimal value i written as a number literal; the common |v| < 2^53 case without strings. */
+/**
+ * Decimal value i written as a number literal. Values that fit in 64 bits with scale ≤ 9 (every
+ * decimal(38,9) amount below ~9.2e9) take a path without BigInt or strings: the fraction is the
+ * exact remainder from 16-bit pieces, and the integer part a rounding-safe division.
+ */
 export function writeDecimal(w: ByteWriter, words: Uint32Array, i: number, stride: number, scale: number): void {
   const s = stride * i;
-  const w0 = words[s]!, w1 = words[s + 1]!;
-  let pos = scale > 0 && scale < 16, neg = pos;
+  let lo = words[s]!, hi = words[s + 1]!;
+  let pos = scale > 0 && scale <= 9, neg = pos && hi >= 0x80000000;
   for (let k = 2; k < stride; k++) {
     const x = words[s + k];
     if (x !== 0) pos = false;
     if (x !== 0xffffffff) neg = false;
   }
-  let v: number;
-  if (pos && w1 < MAX_SAFE_HI) v = w1 * TWO32 + w0;
-  else if (neg && w1 >= 0xffe00001) {
-    w.byte(0x2d);
-    v = -((w1 - TWO32) * TWO32 + w0);
-  } else {
+  if (neg) {
+    lo = (~lo + 1) >>> 0;
+    hi = (~hi + (lo === 0 ? 1 : 0)) >>> 0;
+  } else if (!pos || hi >= 0x80000000) {
+    w.ascii(decimalText(words, i, stride, scale));
+    return;
+  }
+  // Above 2^53 the double v is off by up to 2^11 units; dividing by ≥ 10^4 makes that harmless.
+  if (hi >= MAX_SAFE_HI && scale < 4) {
     w.ascii(decimalText(words, i, stride, scale));
     return;
   }
   const p = POW10[scale]!;
-  let q = Math.floor(v / p);
-  let r = v - q * p;
-  if (r < 0) (q--, (r += p));
-  else if (r >= p) (q++, (r -= p));
+  const a = hi >>> 16, b = hi & 0xffff;
+  let r = (a * M48[scale]! + b * M32[scale]! + (lo % p)) % p;
+  const q = Math.round((hi * TWO32 + lo - r) / p);
+  if (q >= 9007199254740992) {
+    w.ascii(decimalText(words, i, stride, scale));
+    return;
+  }
+  if (neg) w.byte(0x2d);
   w.uint(q);
   if (r === 0) return;
   let digits = scale;
