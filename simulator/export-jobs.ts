@@ -133,6 +133,7 @@ export class ExportJobs {
     const rows: Iterator<Record<string, unknown>> = {
       next: () => {
         for (;;) {
+          if (this.closed) return { done: true, value: undefined };
           const n = scan.next();
           if (n.done) return { done: true, value: undefined };
           const row = n.value[1];

@@ -178,6 +178,21 @@ describe("POST /tables/{entity}/rows", () => {
     }
   });
 
+  it("bounds the work of a filtered request: fewer rows than pageSize, with a token, until the scan ends", async () => {
+    const s = await startSimulator({ rows: { spend: 250_000, suppliers: 10 } });
+    try {
+      const body = { filters: { id: { eq: "SP0000249999" } }, fields: ["id"], pageSize: 10 };
+      const first = (await call(s, "/tables/spend/rows", { body })).json as RowsPage;
+      expect(first.data).toEqual([]);
+      expect(first.nextPageToken).toBeTruthy();
+      const { rows, pages } = await allRows(s, "spend", body);
+      expect(rows).toEqual([{ id: "SP0000249999" }]);
+      expect(pages).toBe(2);
+    } finally {
+      await s.close();
+    }
+  });
+
   it("keys by label with the collision rules, independent of projection", async () => {
     const r = (await call(sim, "/tables/suppliers/rows", { body: { keyBy: "label", pageSize: 1 } })).json as RowsPage;
     const keys = Object.keys(r.data[0]!);
