@@ -186,7 +186,7 @@ describe.skipIf(!detected.engine)("Docker image (built from ./Dockerfile)", () =
       for (const m of again) expect(Date.parse(String((m["record"] as { data: Record<string, unknown> }).data[cursor]))).toBeGreaterThanOrEqual(max);
     }
     expect(ofType(second, "STATE").length).toBeGreaterThanOrEqual(picked.length);
-  });
+  }, 300_000);
 
   it("the V8 heap follows the container memory limit (~75 %)", async () => {
     const probe = { volumes: mount(), env: { NODE_OPTIONS: "--require=/data/heap-probe.cjs" } };
@@ -198,6 +198,11 @@ describe.skipIf(!detected.engine)("Docker image (built from ./Dockerfile)", () =
     expect(heap).toBeLessThanOrEqual(440);
     const unlimited = await engine.run(TAG, ["spec"], probe);
     expect(Number(/HEAP_MB=(\d+)/.exec(unlimited.stderr)?.[1])).not.toBe(heap);
+    // an operator's own --max-old-space-size wins over the computed one
+    const own = await engine.run(TAG, ["spec"], { ...probe, memory: "512m", env: { NODE_OPTIONS: "--max-old-space-size=200 --require=/data/heap-probe.cjs" } });
+    const ownHeap = Number(/HEAP_MB=(\d+)/.exec(own.stderr)?.[1]);
+    expect(ownHeap).toBeGreaterThanOrEqual(200);
+    expect(ownHeap).toBeLessThan(260);
   });
 
   it("works on a read-only root filesystem with a tmpfs /tmp (Airbyte's hardened pods)", async () => {

@@ -171,5 +171,5 @@ describe.skipIf(!python.python)("PyAirbyte runs the connector (local_executable)
         expect(got, n).toBe(await simCount(sim.url, sim.token, tables.find((t) => t.id === n)!));
       }
     }
-  });
+  }, 900_000);
 });
