@@ -150,7 +150,7 @@ export class ExportJobs {
       const base = `part-${String(part).padStart(5, "0")}`;
       if (job.format === "parquet") {
         const path = join(job.dir, `${base}.parquet`);
-        const res = await writeParquetFile(path, columns, rows, max, v);
+        const res = await writeParquetFile(path, columns, rows, max, v, part === 0);
         if (!res) {
           await rm(path, { force: true });
           break;

@@ -137,7 +137,8 @@ export interface ParquetFileResult {
 /**
  * Streams up to `maxRows` rows pulled from `rows` into one Parquet file at `path`: each row group is
  * built as Arrow, handed to parquet-wasm's streaming writer and written out before the next one is
- * generated, so memory stays at about one row group whatever the export size. Undefined when empty.
+ * generated, so memory stays at about one row group whatever the export size. Undefined when there
+ * are no rows, unless `allowEmpty` (then a schema-only file).
  */
 export async function writeParquetFile(
   path: string,
@@ -145,6 +146,7 @@ export async function writeParquetFile(
   rows: Iterator<Record<string, unknown>>,
   maxRows: number,
   v: Variant,
+  allowEmpty = false,
 ): Promise<ParquetFileResult | undefined> {
   const fields = columns.map((c) => new Field(c.name, arrowType(c, v), true));
   const schema = new Schema(fields);
@@ -172,7 +174,12 @@ export async function writeParquetFile(
     return new RecordBatch(schema, makeData({ type: new Struct(fields), length: n, nullCount: 0, children }));
   };
   let pending = await nextBatch();
-  if (!pending) return undefined;
+  if (!pending) {
+    if (!allowEmpty) return undefined;
+    // an empty export still gets one file carrying the schema, as warehouse exports do
+    const children = columns.map((c, k) => columnData(c, fields[k]!.type, [], v));
+    pending = new RecordBatch(schema, makeData({ type: new Struct(fields), length: 0, nullCount: 0, children }));
+  }
   const source = new ReadableStream({
     async pull(ctrl) {
       const batch = pending ?? (await nextBatch());

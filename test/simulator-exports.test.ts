@@ -206,6 +206,20 @@ describe("Parquet export files decode to the rows endpoint's rows", () => {
   });
 });
 
+describe("empty exports", () => {
+  it.each(["parquet", "json"])("%s: one file with no rows", async (format) => {
+    const st = await runExport(sim, "spend", { format, filters: { id: { eq: "nope" } } });
+    expect(st.files).toHaveLength(1);
+    expect(st.files![0]!.rowCount).toBe(0);
+    const d = await download(st.files![0]!.url);
+    if (format === "parquet") {
+      const { rows, table } = parquetRows(d.bytes);
+      expect(rows).toEqual([]);
+      expect(table.schema.fields.map((f) => f.name)).toContain("amount");
+    } else expect(d.bytes.length).toBe(0);
+  });
+});
+
 describe("files, URLs and download list variants", () => {
   it("splits files by maxFileRows and shuffles their order when asked", async () => {
     const s = await startSimulator({ rows: { spend: 1000 }, maxFileRows: 300, exportDelayMs: 30, variant: { fileOrder: "shuffled" } });
