@@ -135,6 +135,11 @@ function checkSyncMode(configured: ConfiguredStream, stream: Stream, warn: (m: s
   if (mode !== "full_refresh" && mode !== "incremental") {
     throw new ConfigError(`Stream '${name}': sync_mode '${mode}' is not supported; use one of ${supported.join(", ")}`);
   }
+  if (mode === "incremental" && !supported.includes(mode) && supported.includes("full_refresh")) {
+    // PyAirbyte asks for incremental on every stream; the Python CDK reads such streams in full, and so do we.
+    warn(`Stream '${name}': sync_mode 'incremental' is not supported by this stream; reading it as full_refresh`);
+    return "full_refresh";
+  }
   if (!supported.includes(mode)) {
     throw new ConfigError(`Stream '${name}': sync_mode '${mode}' is not supported by this stream; use one of ${supported.join(", ")}`);
   }

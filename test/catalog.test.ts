@@ -53,12 +53,17 @@ describe("configured catalog", () => {
 
   it.each([
     ["an invalid sync mode", configured("spend", "INVALID"), /sync_mode 'INVALID' is not supported; use one of full_refresh, incremental/],
-    ["incremental on a full-refresh-only stream", configured("classification", "incremental"), /'classification': sync_mode 'incremental' is not supported by this stream; use one of full_refresh/],
     ["a cursor field that does not exist", configured("spend", "incremental", { cursor_field: ["nope"] }), /cursor_field 'nope' does not exist in the stream; the cursor is 'updated_at'/],
   ])("rejects %s for that stream only", (_label, entry, pattern) => {
     const { runs, rejected } = resolve([entry]);
     expect(runs).toEqual([]);
     expect(rejected[0]!.error.message).toMatch(pattern);
+  });
+
+  it("reads a full-refresh-only stream in full when asked for incremental (as PyAirbyte asks), with a warning", () => {
+    const { runs, warnings } = resolve([configured("classification", "incremental")]);
+    expect(runs[0]!.syncMode).toBe("full_refresh");
+    expect(warnings[0]).toMatch(/'classification': sync_mode 'incremental' is not supported by this stream; reading it as full_refresh/);
   });
 
   it("uses the source-defined cursor when the catalog names none (Meltano) or another existing one (with a warning)", () => {
