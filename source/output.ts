@@ -4,9 +4,15 @@
  * memory stays bounded when the consumer is slow. Nobody else writes to stdout.
  */
 import type { Writable } from "node:stream";
-import { serialize, type AirbyteMessage } from "./messages.js";
+import type { AirbyteMessage } from "./messages.js";
 
 const encoder = new TextEncoder();
+
+/** Anything written as one JSON line: an Airbyte message, or a Singer one (source/singer/messages.ts). */
+export type WireMessage = AirbyteMessage | { readonly type: string };
+
+/** One NDJSON line. JSON.stringify never emits a raw newline, so a message can never span lines. */
+const line = (message: WireMessage): Uint8Array => encoder.encode(`${JSON.stringify(message)}\n`);
 
 export interface OutputOptions {
   /** Bytes buffered before a write is issued (and awaited). */
@@ -51,14 +57,14 @@ export class OutputWriter {
   }
 
   /** Queue one message. Used from synchronous callbacks (logs, events): a flush follows soon. */
-  send(message: AirbyteMessage): void {
-    this.enqueue(encoder.encode(serialize(message)));
+  send(message: WireMessage): void {
+    this.enqueue(line(message));
     this.scheduleFlush();
   }
 
   /** Queue a message and apply backpressure. */
-  async write(message: AirbyteMessage): Promise<void> {
-    this.enqueue(encoder.encode(serialize(message)));
+  async write(message: WireMessage): Promise<void> {
+    this.enqueue(line(message));
     await this.maybeFlush();
   }
 

@@ -6,10 +6,10 @@
  */
 import type { Batch, Checkpoint, ReadContext, StreamEvents } from "../streams/types.js";
 import type { RejectedStream, StreamRun } from "./catalog.js";
-import { errorToTrace } from "./error-trace.js";
+import { airbyteEmitter, type ReadEmitter } from "./emitter.js";
 import { TransientError } from "./errors.js";
 import type { RuntimeLogger } from "./logger.js";
-import { estimateMessage, recordFraming, stateMessage, streamStatusMessage, type StreamRef } from "./messages.js";
+import type { StreamRef } from "./messages.js";
 import type { OutputWriter } from "./output.js";
 import type { Redactor } from "./redact.js";
 import { NO_CURSOR_STATE_KEY, type InputState } from "./state-input.js";
@@ -29,7 +29,12 @@ export interface RuntimeOptions {
   quietLogMs?: number;
   /** Called after each batch with the records written so far per stream (progress display). */
   onProgress?(counts: ReadonlyMap<string, number>): void;
+  /** How statuses, states, records and errors look on the wire; Airbyte messages when absent. */
+  emitter?: ReadEmitter;
 }
+
+/** Options with the emitter resolved, as the per-stream code uses them. */
+type Resolved = RuntimeOptions & { emitter: ReadEmitter };
 
 export type StreamOutcome = "complete" | "failed" | "interrupted";
 
@@ -43,11 +48,12 @@ const ABORTED = Symbol("aborted");
 
 export async function runRead(runs: readonly StreamRun[], rejected: readonly RejectedStream[], options: RuntimeOptions): Promise<ReadSummary> {
   const summary: ReadSummary = { outcomes: new Map(), records: new Map(), interrupted: false };
-  const { out } = options;
+  const resolved: Resolved = { ...options, emitter: options.emitter ?? airbyteEmitter(options.out, options.redactor) };
+  const { out, emitter } = resolved;
   // A configured stream we cannot read: INCOMPLETE without STARTED (as the CDK does), then its error.
   for (const { ref, error } of rejected) {
-    out.send(streamStatusMessage(ref, "INCOMPLETE", options.now()));
-    out.send(errorToTrace(error, { redactor: options.redactor, now: options.now(), stream: ref }));
+    emitter.status(ref, "INCOMPLETE", options.now());
+    emitter.error(error, options.now(), ref);
     summary.outcomes.set(ref.name, "failed");
   }
   for (const name of options.state.unknownStreams(runs.map((r) => r.ref))) {
@@ -58,11 +64,11 @@ export async function runRead(runs: readonly StreamRun[], rejected: readonly Rej
   const worker = async (): Promise<void> => {
     for (let run = queue.shift(); run !== undefined; run = queue.shift()) {
       if (options.signal.aborted || out.error !== undefined) {
-        out.send(streamStatusMessage(run.ref, "INCOMPLETE", options.now()));
+        emitter.status(run.ref, "INCOMPLETE", options.now());
         summary.outcomes.set(run.ref.name, "interrupted");
         continue;
       }
-      summary.outcomes.set(run.ref.name, await runStream(run, options, summary.records));
+      summary.outcomes.set(run.ref.name, await runStream(run, resolved, summary.records));
     }
   };
   const workers = Math.max(1, Math.min(options.concurrency, runs.length));
@@ -72,14 +78,14 @@ export async function runRead(runs: readonly StreamRun[], rejected: readonly Rej
   return summary;
 }
 
-async function runStream(run: StreamRun, options: RuntimeOptions, records: Map<string, number>): Promise<StreamOutcome> {
-  const { out, now, logger } = options;
+async function runStream(run: StreamRun, options: Resolved, records: Map<string, number>): Promise<StreamOutcome> {
+  const { out, now, logger, emitter } = options;
   const ref = run.ref;
   let running = false;
   const markRunning = (): void => {
     if (running) return;
     running = true;
-    out.send(streamStatusMessage(ref, "RUNNING", now()));
+    emitter.status(ref, "RUNNING", now());
   };
   const events = rateLimitedEvents(ref, options, () => (running = true));
   const controller = new AbortController();
@@ -98,7 +104,7 @@ async function runStream(run: StreamRun, options: RuntimeOptions, records: Map<s
   const checkpoints = new CheckpointTracker(ref, logger);
   records.set(ref.name, records.get(ref.name) ?? 0);
 
-  out.send(streamStatusMessage(ref, "STARTED", now()));
+  emitter.status(ref, "STARTED", now());
   const iterator = run.stream.read(ctx)[Symbol.asyncIterator]();
   try {
     for (;;) {
@@ -106,7 +112,7 @@ async function runStream(run: StreamRun, options: RuntimeOptions, records: Map<s
       if (step === ABORTED || out.error !== undefined) {
         controller.abort();
         void iterator.return?.()?.catch(() => undefined);
-        out.send(streamStatusMessage(ref, "INCOMPLETE", now()));
+        emitter.status(ref, "INCOMPLETE", now());
         return "interrupted";
       }
       if (step.done === true) break;
@@ -118,18 +124,18 @@ async function runStream(run: StreamRun, options: RuntimeOptions, records: Map<s
         records.set(ref.name, (records.get(ref.name) ?? 0) + step.value.count);
         options.onProgress?.(records);
       } else {
-        checkpoints.emit(step.value, out);
+        checkpoints.emit(step.value, emitter);
       }
       await out.maybeFlush();
     }
     markRunning(); // CAT wants STARTED, RUNNING+, COMPLETE even for an empty stream
-    checkpoints.finish(out);
-    out.send(streamStatusMessage(ref, "COMPLETE", now()));
+    checkpoints.finish(emitter);
+    emitter.status(ref, "COMPLETE", now());
     return "complete";
   } catch (err) {
     controller.abort();
-    out.send(streamStatusMessage(ref, "INCOMPLETE", now()));
-    out.send(errorToTrace(err, { redactor: options.redactor, now: now(), stream: ref }));
+    emitter.status(ref, "INCOMPLETE", now());
+    emitter.error(err, now(), ref);
     return "failed";
   } finally {
     quiet.stop();
@@ -142,9 +148,9 @@ async function runStream(run: StreamRun, options: RuntimeOptions, records: Map<s
  * Encode the whole batch before queueing any of it: if the stream's encoder throws halfway, no partial
  * line reaches stdout. Framing is built per batch so `emitted_at` is the real time of writing.
  */
-function writeBatch(batch: Batch, ref: StreamRef, options: RuntimeOptions): void {
+function writeBatch(batch: Batch, ref: StreamRef, options: Resolved): void {
   const chunks: Uint8Array[] = [];
-  for (const chunk of batch.encode(recordFraming(ref, options.now()))) chunks.push(chunk);
+  for (const chunk of batch.encode(options.emitter.recordFraming(ref, options.now()))) chunks.push(chunk);
   for (const chunk of chunks) options.out.enqueue(chunk);
 }
 
@@ -162,7 +168,7 @@ class CheckpointTracker {
     this.sinceState += count;
   }
 
-  emit(checkpoint: Checkpoint, out: OutputWriter): void {
+  emit(checkpoint: Checkpoint, emitter: ReadEmitter): void {
     const json = JSON.stringify(checkpoint.state);
     if (json === this.lastJson) {
       // Same state, nothing new: drop it (no information). Same state after records is the stream's bug
@@ -170,22 +176,22 @@ class CheckpointTracker {
       if (this.sinceState === 0) return;
       this.logger.warn(`Stream '${this.ref.name}' repeated its previous state after ${this.sinceState} records; a resume from it would re-read them`);
     }
-    out.send(stateMessage(this.ref, checkpoint.state, this.sinceState));
+    emitter.state(this.ref, checkpoint.state, this.sinceState);
     this.lastJson = json;
     this.sinceState = 0;
   }
 
   /** Every stream ends with a STATE covering its last records; a stream that gave none gets the sentinel. */
-  finish(out: OutputWriter): void {
+  finish(emitter: ReadEmitter): void {
     if (this.lastJson !== undefined && this.sinceState === 0) return;
     if (this.lastJson !== undefined) {
       this.logger.warn(`Stream '${this.ref.name}' ended without a state after its last ${this.sinceState} records; the next sync starts it fresh`);
     }
-    this.emit({ kind: "checkpoint", state: { [NO_CURSOR_STATE_KEY]: true } }, out);
+    this.emit({ kind: "checkpoint", state: { [NO_CURSOR_STATE_KEY]: true } }, emitter);
   }
 }
 
-function rateLimitedEvents(ref: StreamRef, options: RuntimeOptions, setRunning: () => void): StreamEvents {
+function rateLimitedEvents(ref: StreamRef, options: Resolved, setRunning: () => void): StreamEvents {
   const gap = options.rateLimitThrottleMs ?? 10_000;
   let last = Number.NEGATIVE_INFINITY;
   return {
@@ -196,10 +202,10 @@ function rateLimitedEvents(ref: StreamRef, options: RuntimeOptions, setRunning: 
       if (t - last < gap) return;
       last = t;
       setRunning();
-      options.out.send(streamStatusMessage(ref, "RUNNING", t, resetAt === undefined ? {} : { quotaReset: resetAt }));
+      options.emitter.status(ref, "RUNNING", t, resetAt === undefined ? {} : { quotaReset: resetAt });
     },
     estimate(estimate): void {
-      options.out.send(estimateMessage(ref, estimate, options.now()));
+      options.emitter.estimate(ref, estimate, options.now());
     },
   };
 }
