@@ -18,6 +18,8 @@ export interface FaultRule {
   times?: number;
   /** Fire with this probability (0..1), deterministic from the spec seed and request number. */
   rate?: number;
+  /** Only requests for this export table (rows, exportCreate): lets one stream fail while others run. */
+  entity?: string;
   // ── what happens (one effect; slowMs may accompany any) ──
   /** Answer with this status and an error body (429s carry Retry-After per `retryAfter`). */
   status?: number;
@@ -77,11 +79,12 @@ export class FaultEngine {
   }
 
   /** Counts the request and returns the fault to inject, if any. */
-  decide(route: RouteName): Fault | undefined {
+  decide(route: RouteName, entity?: string): Fault | undefined {
     const n = (this.seen.get(route) ?? 0) + 1;
     this.seen.set(route, n);
     for (const key of [route, "any"]) {
       for (const st of this.rules.get(key) ?? []) {
+        if (st.rule.entity !== undefined && st.rule.entity !== entity) continue;
         if (this.fires(st, route, n)) {
           st.fired++;
           return normalize(st.rule);

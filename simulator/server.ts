@@ -17,6 +17,8 @@ import { tablesRoute } from "./routes/tables.js";
 
 interface Match {
   route: RouteName;
+  /** The export table a table route is about (fault rules can target one). */
+  entity?: string;
   methods: readonly string[];
   run(fault: Fault | undefined): Promise<Reply> | Reply;
 }
@@ -39,9 +41,9 @@ function matchApi(ctx: SimContext, req: IncomingMessage, path: string, params: U
   if (seg[0] === "tables") {
     if (seg.length === 1) return { route: "tables", methods: ["GET"], run: () => tablesRoute() };
     const entity = seg[1]!;
-    if (seg.length === 3 && seg[2] === "rows") return { route: "rows", methods: ["POST"], run: async (f) => rowsRoute(ctx, entity, await body(), f) };
+    if (seg.length === 3 && seg[2] === "rows") return { route: "rows", entity, methods: ["POST"], run: async (f) => rowsRoute(ctx, entity, await body(), f) };
     if (seg.length === 3 && seg[2] === "exports") {
-      return { route: "exportCreate", methods: ["POST"], run: async (f) => createExportRoute(ctx, entity, await body(), f) };
+      return { route: "exportCreate", entity, methods: ["POST"], run: async (f) => createExportRoute(ctx, entity, await body(), f) };
     }
     if (seg.length === 4 && seg[2] === "exports" && v.exportStatusPath === "tables" && v.statusUrlIn === "none") {
       return { route: "exportStatus", methods: ["GET"], run: (f) => exportStatusRoute(ctx, seg[3]!, entity, f) };
@@ -103,7 +105,7 @@ export function createHandler(ctx: SimContext, admin: AdminControl) {
         if (!m) throw new ApiError(404, "not_found", `No route for ${req.method} ${path}`);
         route = m.route;
         ctx.count(route);
-        fault = ctx.faults.decide(m.route);
+        fault = ctx.faults.decide(m.route, m.entity);
         if (fault?.status) reply = faultReply(ctx, m.route, fault);
         else {
           if (!m.methods.includes(req.method ?? "")) throw new ApiError(405, "method_not_allowed", `Method ${req.method} not allowed`);
