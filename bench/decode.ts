@@ -104,7 +104,9 @@ async function runChild(mode: string, file: string): Promise<void> {
     await con.run(`COPY (SELECT * FROM read_parquet('${file}')) TO '/dev/stdout' (FORMAT json)`);
   }
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
-  process.stderr.write(JSON.stringify({ mode, rows, secs, bytes, maxRssMB: process.resourceUsage().maxRSS / 1024 }) + "\n");
+  const ru = process.resourceUsage();
+  const cpu = (ru.userCPUTime + ru.systemCPUTime) / 1e6;
+  process.stderr.write(JSON.stringify({ mode, rows, secs, bytes, cpu, maxRssMB: ru.maxRSS / 1024 }) + "\n");
 }
 
 async function main(): Promise<void> {
@@ -119,7 +121,7 @@ async function main(): Promise<void> {
     console.log(`generated ${file} in ${((Date.now() - t) / 1000).toFixed(1)} s`);
   }
   const self = fileURLToPath(import.meta.url);
-  console.log(`| pipeline | rows | wall s | records/s | MB/s | peak RSS MB |\n| --- | --- | --- | --- | --- | --- |`);
+  console.log(`| pipeline | rows | wall s | records/s | MB/s | CPU s (all threads) | peak RSS MB |\n| --- | --- | --- | --- | --- | --- | --- |`);
   for (let k = 0; k < repeats; k++) {
     for (const mode of (process.env.MODES ?? "shared,main,worker,duckdb").split(",")) {
       const t = Date.now();
@@ -127,9 +129,9 @@ async function main(): Promise<void> {
       const wall = (Date.now() - t) / 1000;
       const line = child.stderr.trim().split("\n").pop() ?? "";
       try {
-        const r = JSON.parse(line) as { rows: number; bytes: number; maxRssMB: number };
+        const r = JSON.parse(line) as { rows: number; bytes: number; cpu: number; maxRssMB: number };
         const mb = r.bytes > 0 ? (r.bytes / 1e6 / wall).toFixed(0) : "-";
-        console.log(`| ${mode} | ${r.rows} | ${wall.toFixed(2)} | ${Math.round(r.rows / wall / 1000)} k | ${mb} | ${r.maxRssMB.toFixed(0)} |`);
+        console.log(`| ${mode} | ${r.rows} | ${wall.toFixed(2)} | ${Math.round(r.rows / wall / 1000)} k | ${mb} | ${r.cpu.toFixed(1)} | ${r.maxRssMB.toFixed(0)} |`);
       } catch {
         console.log(`| ${mode} | failed: ${child.stderr.slice(-300)} |`);
       }

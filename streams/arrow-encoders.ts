@@ -8,7 +8,7 @@
  */
 import { DateUnit, Precision, TimeUnit, Type, makeVector, type Data, type DataType } from "apache-arrow";
 import type { ByteWriter } from "./json-bytes.js";
-import { ByteWriter as Scratch, needsEscape } from "./json-bytes.js";
+import { ByteWriter as Scratch } from "./json-bytes.js";
 import {
   writeDecimal,
   makeUnitSplitter,
@@ -44,7 +44,6 @@ const utf8: Factory = (w, data, dataType) => {
     const dec = new TextDecoder();
     return (i) => write(w, dec.decode(bytes.subarray(off[i]!, off[i + 1]!)));
   }
-  if (!needsEscape(bytes, off[0]!, off[data.length]!)) return (i) => w.quotedCopy(bytes, off[i]!, off[i + 1]!);
   return (i) => w.utf8String(bytes, off[i]!, off[i + 1]!);
 };
 const TEXT_NORMALISED: Record<string, true> = { NUMBER: true, MONETARY_AMOUNT: true, TIMESTAMP: true };

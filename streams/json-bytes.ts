@@ -4,7 +4,8 @@
  * at write time cost 2-4x more on the hot path (../shared/parquet-arrow.md §2.2-2.4).
  *
  * Filled buffers are handed out (`takeChunks`) and never written again, so a consumer may pass them to
- * `process.stdout.write` or `postMessage` without copying.
+ * `process.stdout.write` or `postMessage` without copying. Buffers come from `allocUnsafeSlow`
+ * (never the shared pool), so their ArrayBuffers can be transferred to another thread.
  */
 
 const QUOTE = 0x22;
@@ -34,7 +35,7 @@ export class ByteWriter {
 
   constructor(chunkBytes = DEFAULT_CHUNK_BYTES) {
     this.chunkBytes = chunkBytes;
-    this.buf = Buffer.allocUnsafe(chunkBytes);
+    this.buf = Buffer.allocUnsafeSlow(chunkBytes);
   }
 
   /** Guarantees room for `n` more bytes, moving the filled part aside (never copied, never reused). */
@@ -44,7 +45,7 @@ export class ByteWriter {
       this.full.push(this.buf.subarray(0, this.pos));
       this.moved += this.pos;
     }
-    this.buf = Buffer.allocUnsafe(Math.max(this.chunkBytes, n));
+    this.buf = Buffer.allocUnsafeSlow(Math.max(this.chunkBytes, n));
     this.pos = 0;
   }
 
@@ -65,7 +66,7 @@ export class ByteWriter {
       this.moved += this.pos;
       this.buf = this.buf.subarray(this.pos);
       this.pos = 0;
-      if (this.buf.length < 4096) this.buf = Buffer.allocUnsafe(this.chunkBytes);
+      if (this.buf.length < 4096) this.buf = Buffer.allocUnsafeSlow(this.chunkBytes);
     }
     return this.full.splice(0);
   }
@@ -158,21 +159,6 @@ export class ByteWriter {
     this.pos = p;
   }
 
-  /** JSON string from UTF-8 bytes known to need no escaping (see `needsEscape`). */
-  quotedCopy(src: Uint8Array, start: number, end: number): void {
-    const n = end - start;
-    this.ensure(n + 2);
-    const buf = this.buf;
-    let p = this.pos;
-    buf[p++] = QUOTE;
-    if (n > 48) {
-      buf.set(src.subarray(start, end), p);
-      p += n;
-    } else for (let k = start; k < end; k++) buf[p++] = src[k]!;
-    buf[p++] = QUOTE;
-    this.pos = p;
-  }
-
   /** JSON string from a JS string. Same bytes as `JSON.stringify(s)` for well-formed strings. */
   string(s: string): void {
     const n = s.length;
@@ -204,12 +190,6 @@ export class ByteWriter {
     this.ensure(s.length * 3);
     this.pos += this.buf.write(s, this.pos, "utf8");
   }
-}
-
-/** Whether any byte of `src[start, end)` needs a JSON escape (one scan per column per batch). */
-export function needsEscape(src: Uint8Array, start: number, end: number): boolean {
-  for (let k = start; k < end; k++) if (ESCAPE_LEN[src[k]!] !== 0) return true;
-  return false;
 }
 
 /** Bytes of `"key":` for an output property name. */

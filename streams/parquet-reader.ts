@@ -61,7 +61,7 @@ export async function* readParquetRecords(
     if (m.type === "lines") yield fromDataLines(m.lines, m.count);
     else if (m.type === "ipc") {
       const batch = tableFromIPC(m.ipc).batches[0];
-      const inner = batch === undefined ? fromDataLines(new Uint8Array(0), 0) : serializer.fromArrow(batch, m.skip);
+      const inner = batch === undefined ? fromDataLines([], 0) : serializer.fromArrow(batch, m.skip);
       // Tell the worker when this thread has done its share, so it knows whether to share the next.
       yield {
         kind: "batch",

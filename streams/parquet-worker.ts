@@ -32,7 +32,7 @@ export interface ParquetWorkerInput {
 export type ParquetWorkerMessage =
   | { type: "meta"; numRows: number; rowGroups: number[] }
   | { type: "ipc"; ipc: Uint8Array; skip: number; rows: number }
-  | { type: "lines"; lines: Uint8Array; count: number }
+  | { type: "lines"; lines: Uint8Array[]; count: number }
   | { type: "end" }
   | { type: "error"; message: string };
 
@@ -100,8 +100,10 @@ async function main(input: ParquetWorkerInput): Promise<void> {
           port.postMessage({ type: "ipc", ipc, skip, rows } satisfies ParquetWorkerMessage, [ipc.buffer as ArrayBuffer]);
         } else {
           const batch = toArrow(wasmBatch);
-          const lines = concat(serializer.fromArrow(batch, skip).encode(DATA_LINES));
-          port.postMessage({ type: "lines", lines, count: rows - skip } satisfies ParquetWorkerMessage, [lines.buffer as ArrayBuffer]);
+          // Each encode() writes into fresh, unpooled buffers, so they can be transferred as they are.
+          const lines = [...serializer.fromArrow(batch, skip).encode(DATA_LINES)];
+          const owned = [...new Set(lines.map((c) => c.buffer as ArrayBuffer))];
+          port.postMessage({ type: "lines", lines, count: rows - skip } satisfies ParquetWorkerMessage, owned);
         }
         skip = 0;
       }
@@ -110,18 +112,6 @@ async function main(input: ParquetWorkerInput): Promise<void> {
   } finally {
     file.free();
   }
-}
-
-/** One exact-size, never-pooled buffer, so its ArrayBuffer can be transferred. */
-function concat(chunks: Iterable<Uint8Array>): Uint8Array {
-  const list = [...chunks];
-  const out = new Uint8Array(list.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of list) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
 }
 
 /** FFI with copy=true: views into wasm memory would be detached by the next memory.grow. */

@@ -138,30 +138,39 @@ export function compileSerializer(columns: readonly OutputColumn[], options: Ser
 }
 
 /**
- * A batch already serialized elsewhere (a worker) as data-object lines, each ending in `\n`; raw
- * newlines cannot occur inside the JSON text, so they delimit records. Encoding only adds framing.
+ * A batch already serialized elsewhere (a worker) as data-object lines, each ending in `\n`, in one
+ * or more chunks (a line may continue in the next chunk). Raw newlines cannot occur inside JSON
+ * text, so they delimit records. Encoding only adds the framing.
  */
-export function fromDataLines(lines: Uint8Array, count: number, options: SerializerOptions = {}): Batch {
+export function fromDataLines(chunks: readonly Uint8Array[], count: number, options: SerializerOptions = {}): Batch {
   return {
     kind: "batch",
     count,
     *encode(framing: RecordFraming): Iterable<Uint8Array> {
       const { prefix, suffix } = framing;
       if (prefix.length === 0 && suffix.length === 1 && suffix[0] === 0x0a) {
-        yield lines;
+        yield* chunks;
         return;
       }
       const w = new ByteWriter(options.chunkBytes ?? DEFAULT_CHUNK_BYTES);
-      const buf = Buffer.from(lines.buffer, lines.byteOffset, lines.length);
-      for (let at = 0; at < buf.length; ) {
-        let end = buf.indexOf(0x0a, at);
-        if (end < 0) end = buf.length;
-        w.bytes(prefix);
-        w.bytes(buf.subarray(at, end));
-        w.bytes(suffix);
-        at = end + 1;
-        if (w.hasFullChunks) yield* w.takeChunks(false);
+      let carry: Buffer | undefined;
+      for (const chunk of chunks) {
+        let buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+        if (carry !== undefined) {
+          buf = Buffer.concat([carry, buf]);
+          carry = undefined;
+        }
+        let at = 0;
+        for (let end = buf.indexOf(0x0a, at); end >= 0; end = buf.indexOf(0x0a, at)) {
+          w.bytes(prefix);
+          w.bytes(buf.subarray(at, end));
+          w.bytes(suffix);
+          at = end + 1;
+          if (w.hasFullChunks) yield* w.takeChunks(false);
+        }
+        if (at < buf.length) carry = buf.subarray(at);
       }
+      if (carry !== undefined) throw new Error("fromDataLines: last line has no newline");
       yield* w.takeChunks(true);
     },
   };

@@ -131,7 +131,8 @@ describe("output rules", () => {
   });
 
   test("fromDataLines adds framing to lines serialized elsewhere", () => {
-    const b = fromDataLines(Buffer.from('{"a":1}\n{"a":"x\\ny"}\n'), 2);
+    // a line split across chunks, as a worker hands them over
+    const b = fromDataLines([Buffer.from('{"a":1}\n{"a":"x'), Buffer.from('\\ny"}\n')], 2);
     expect(b.count).toBe(2);
     expect(text(b)).toBe(`${FRAMING.prefix}{"a":1}}}\n${FRAMING.prefix}{"a":"x\\ny"}}}\n`);
     expect(text(b, { prefix: new Uint8Array(0), suffix: Buffer.from("\n") })).toBe('{"a":1}\n{"a":"x\\ny"}\n');
