@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startSimulator, type Simulator, type Variant } from "../simulator/index.js";
 import type { CliResult } from "./helpers/cli.js";
 import { errorTraces } from "./helpers/protocol.js";
-import { expectValidRead, idsOf, recordsOf } from "./helpers/read-scenario.js";
+import { runCli } from "./helpers/cli.js";
+import { baseConfig, catalogFor, expectValidRead, idsOf, recordsOf } from "./helpers/read-scenario.js";
 import { expectSameRecords, logs, privateTmp, read, readOk } from "./export-helpers.js";
 
 const SPEND = ["spend"];
@@ -135,5 +136,24 @@ describe("failures of the lifecycle", () => {
     expectValidRead(result, SPEND);
     expect(errorTraces(result.messages)).toHaveLength(1);
     expect(tmp.leftovers()).toEqual([]);
+  }, 60_000);
+
+  test("SIGTERM while a file is downloading stops the read and removes the temp files", async () => {
+    sim.setFaults({ download: { nth: 2, slowMs: 4000 } });
+    try {
+      const result = await runCli({
+        args: ["read"],
+        config: baseConfig(sim, { read_mode: "export" }),
+        catalog: await catalogFor(baseConfig(sim), SPEND),
+        env: { TMPDIR: tmp.dir },
+        signalAfterFirstRecord: "SIGTERM",
+      });
+      expect(result.exitCode).not.toBe(0);
+      expect(result.records).toBeGreaterThan(0);
+      expect(result.records).toBeLessThan(1500);
+      expect(tmp.leftovers()).toEqual([]);
+    } finally {
+      sim.setFaults({});
+    }
   }, 60_000);
 });
