@@ -79,7 +79,7 @@ async function runChild(mode: string, file: string): Promise<void> {
       bytes += await write(s.fromArrow(b), f);
     }
   } else if (mode === "shared" || mode === "worker") {
-    for await (const b of readParquetRecords(file, COLUMNS, mode === "worker" ? { shareBelow: 0 } : {})) {
+    for await (const b of readParquetRecords(file, COLUMNS, mode === "worker" ? { shareBelow: 0, framing: f } : { framing: f })) {
       rows += b.count;
       bytes += await write(b, f);
     }

@@ -18,7 +18,7 @@ import { tableFromIPC, type RecordBatch } from "apache-arrow";
 import { TransientError } from "../source/errors.js";
 import type { ParquetWorkerInput, ParquetWorkerMessage } from "./parquet-worker.js";
 import { compileSerializer, fromDataLines, type OutputColumn } from "./record-serializer.js";
-import type { Batch } from "./types.js";
+import type { Batch, RecordFraming } from "./types.js";
 
 export interface ParquetReadOptions {
   /** Projection by Parquet column name; absent = all columns. */
@@ -34,6 +34,12 @@ export interface ParquetReadOptions {
    * worker serializes everything). Default 2: both threads stay busy on two cores.
    */
   readonly shareBelow?: number;
+  /**
+   * readParquetRecords only: the framing the runtime will most likely pass to `encode` (e.g. one
+   * emitted_at per stream). The worker then writes final RECORD lines, and `encode` with a
+   * byte-equal framing hands them out as they are; any other framing is still honoured (re-framed).
+   */
+  readonly framing?: RecordFraming;
   readonly signal?: AbortSignal;
   /** Called once with the file's row count and row-group sizes, before the first batch. */
   readonly onMeta?: (meta: { numRows: number; rowGroups: number[] }) => void;
@@ -58,7 +64,7 @@ export async function* readParquetRecords(
 ): AsyncGenerator<Batch> {
   const serializer = compileSerializer(columns);
   for await (const [m, post] of runWorker(path, options, columns)) {
-    if (m.type === "lines") yield fromDataLines(m.lines, m.count);
+    if (m.type === "lines") yield fromDataLines(m.lines, m.count, { framedWith: options.framing });
     else if (m.type === "ipc") {
       const batch = tableFromIPC(m.ipc).batches[0];
       const inner = batch === undefined ? fromDataLines([], 0) : serializer.fromArrow(batch, m.skip);
@@ -90,6 +96,7 @@ async function* runWorker(
     batchSize: options.batchSize ?? (serialize === undefined ? 65_536 : 16_384),
     ...(options.columns === undefined ? {} : { columns: [...options.columns] }),
     ...(serialize === undefined ? {} : { serialize: serialize.map((c) => ({ ...c })), shareBelow: options.shareBelow ?? 2 }),
+    ...(serialize === undefined || options.framing === undefined ? {} : { framing: checkedFraming(options.framing) }),
   };
   const worker = new Worker(workerUrl(), { workerData: input });
   const queue: (ParquetWorkerMessage | Error)[] = [];
@@ -136,6 +143,14 @@ async function* runWorker(
     ended = true;
     await worker.terminate(); // releases the wasm memory
   }
+}
+
+function checkedFraming(f: RecordFraming): { prefix: Uint8Array; suffix: Uint8Array } {
+  const nl = (b: Uint8Array): number => b.reduce((n, x) => n + (x === 0x0a ? 1 : 0), 0);
+  if (nl(f.prefix) !== 0 || nl(f.suffix) !== 1 || f.suffix[f.suffix.length - 1] !== 0x0a) {
+    throw new Error("readParquetRecords: framing.suffix must end in the only newline of the framing");
+  }
+  return { prefix: Uint8Array.from(f.prefix), suffix: Uint8Array.from(f.suffix) };
 }
 
 function asError(reason: unknown): Error {

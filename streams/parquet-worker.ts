@@ -27,6 +27,8 @@ export interface ParquetWorkerInput {
    */
   readonly serialize?: readonly OutputColumn[];
   readonly shareBelow?: number;
+  /** The framing the parent expects to use; lines are written with it (must end in one `\n`). */
+  readonly framing?: { prefix: Uint8Array; suffix: Uint8Array };
 }
 
 export type ParquetWorkerMessage =
@@ -101,7 +103,7 @@ async function main(input: ParquetWorkerInput): Promise<void> {
         } else {
           const batch = toArrow(wasmBatch);
           // Each encode() writes into fresh, unpooled buffers, so they can be transferred as they are.
-          const lines = [...serializer.fromArrow(batch, skip).encode(DATA_LINES)];
+          const lines = [...serializer.fromArrow(batch, skip).encode(input.framing ?? DATA_LINES)];
           const owned = [...new Set(lines.map((c) => c.buffer as ArrayBuffer))];
           port.postMessage({ type: "lines", lines, count: rows - skip } satisfies ParquetWorkerMessage, owned);
         }

@@ -137,18 +137,31 @@ export function compileSerializer(columns: readonly OutputColumn[], options: Ser
   return { columns, fromObjects, fromArrow };
 }
 
+const DATA_LINES: RecordFraming = { prefix: new Uint8Array(0), suffix: new Uint8Array([0x0a]) };
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && Buffer.compare(a, b) === 0;
+}
+
 /**
- * A batch already serialized elsewhere (a worker) as data-object lines, each ending in `\n`, in one
- * or more chunks (a line may continue in the next chunk). Raw newlines cannot occur inside JSON
- * text, so they delimit records. Encoding only adds the framing.
+ * A batch already serialized elsewhere (a worker) as lines framed with `framedWith` (default: bare
+ * data objects + `\n`), in one or more chunks (a line may continue in the next chunk). Raw newlines
+ * cannot occur inside JSON text, so they delimit records. `encode` with the same framing hands the
+ * chunks out as they are; with another framing it swaps each line's framing.
  */
-export function fromDataLines(chunks: readonly Uint8Array[], count: number, options: SerializerOptions = {}): Batch {
+export function fromDataLines(
+  chunks: readonly Uint8Array[],
+  count: number,
+  options: SerializerOptions & { framedWith?: RecordFraming | undefined } = {},
+): Batch {
+  const old = options.framedWith ?? DATA_LINES;
+  const cutStart = old.prefix.length, cutEnd = old.suffix.length - 1; // the '\n' is not in a line
   return {
     kind: "batch",
     count,
     *encode(framing: RecordFraming): Iterable<Uint8Array> {
       const { prefix, suffix } = framing;
-      if (prefix.length === 0 && suffix.length === 1 && suffix[0] === 0x0a) {
+      if (sameBytes(prefix, old.prefix) && sameBytes(suffix, old.suffix)) {
         yield* chunks;
         return;
       }
@@ -163,7 +176,7 @@ export function fromDataLines(chunks: readonly Uint8Array[], count: number, opti
         let at = 0;
         for (let end = buf.indexOf(0x0a, at); end >= 0; end = buf.indexOf(0x0a, at)) {
           w.bytes(prefix);
-          w.bytes(buf.subarray(at, end));
+          w.bytes(buf.subarray(at + cutStart, end - cutEnd));
           w.bytes(suffix);
           at = end + 1;
           if (w.hasFullChunks) yield* w.takeChunks(false);

@@ -57,6 +57,10 @@ describe("readParquetFile", () => {
       for (const shareBelow of [0, 1, 2, 1000]) {
         expect(await recordsText(path, { shareBelow, batchSize: 20 }), `shareBelow ${shareBelow}`).toBe(expectedLines.join("\n") + "\n");
       }
+      // the worker writes final lines when told the framing; another framing at encode still works
+      expect(await recordsText(path, { shareBelow: 0, framing: FRAMING })).toBe(expectedLines.join("\n") + "\n");
+      const other = { prefix: Buffer.from("<"), suffix: Buffer.from(">\n") };
+      expect(await recordsText(path, { shareBelow: 0, framing: other })).toBe(expectedLines.join("\n") + "\n");
     });
   }
 

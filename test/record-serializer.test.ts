@@ -136,5 +136,11 @@ describe("output rules", () => {
     expect(b.count).toBe(2);
     expect(text(b)).toBe(`${FRAMING.prefix}{"a":1}}}\n${FRAMING.prefix}{"a":"x\\ny"}}}\n`);
     expect(text(b, { prefix: new Uint8Array(0), suffix: Buffer.from("\n") })).toBe('{"a":1}\n{"a":"x\\ny"}\n');
+    // lines a worker already framed: handed out as they are for that framing, re-framed for another
+    const framed = fromDataLines([Buffer.from("<{}>\n<{\"b\"")], 0, { framedWith: { prefix: Buffer.from("<"), suffix: Buffer.from(">\n") } });
+    expect(() => text(framed)).toThrow("no newline");
+    const pre = fromDataLines([Buffer.from("<{}>\n<{\"b\""), Buffer.from(":2}>\n")], 2, { framedWith: { prefix: Buffer.from("<"), suffix: Buffer.from(">\n") } });
+    expect(text(pre, { prefix: Buffer.from("<"), suffix: Buffer.from(">\n") })).toBe('<{}>\n<{"b":2}>\n');
+    expect(text(pre)).toBe(`${FRAMING.prefix}{}}}\n${FRAMING.prefix}{"b":2}}}\n`);
   });
 });
