@@ -1,0 +1,257 @@
+/**
+ * `npm run bench`: the connector's read paths against the simulator, side by side with DuckDB and a raw
+ * page download, all in one run so the ratios compare like with like on this (shared, noisy) machine.
+ *
+ *   npm run bench -- [--sizes 1000000,5000000] [--only export,rows] [--quick] [--write-readme] [--profile]
+ *
+ * Every measured program is a child process (the built CLI, the DuckDB reader, the raw downloader)
+ * whose stdout is counted by bench/child-run.ts; the simulator runs in a process of its own.
+ */
+import { cpus, loadavg, tmpdir } from "node:os";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { runChild, type ChildRun } from "./child-run.js";
+import { measurementTable, missedTargets, ratioTable, replaceReadmeBlock, type Measurement, type Scenario } from "./report.js";
+import { startSimProcess, type SimProcess } from "./sim-process.js";
+
+const DIST = fileURLToPath(new URL("..", import.meta.url));
+const CLI = join(DIST, "source/main.js");
+const README = fileURLToPath(new URL("../../README.md", import.meta.url));
+const ENTITY = "spend";
+
+type Group = "export" | "rows";
+interface ScenarioDef {
+  readonly id: Scenario;
+  readonly group: Group;
+  readonly label: string;
+  /** Connector config beyond token and base URL; undefined for the non-connector baselines. */
+  readonly config?: Record<string, unknown>;
+  readonly variant?: Record<string, unknown>;
+}
+
+/** In run order: each baseline right after the run it is compared with, so load drifts hit both alike. */
+const SCENARIOS: readonly ScenarioDef[] = [
+  { id: "export-zstd", group: "export", label: "export, Parquet zstd", config: { read_mode: "export", export_format: "parquet" }, variant: { parquetCompression: "zstd" } },
+  { id: "duckdb", group: "export", label: "DuckDB 1 thread, same Parquet files → NDJSON" },
+  { id: "rows-100000", group: "rows", label: "rows, page_size 100000", config: { read_mode: "rows", page_size: 100_000 } },
+  { id: "raw-100000", group: "rows", label: "raw page download, pageSize 100000" },
+  { id: "export-snappy", group: "export", label: "export, Parquet snappy", config: { read_mode: "export", export_format: "parquet" }, variant: { parquetCompression: "snappy" } },
+  { id: "export-json", group: "export", label: "export, JSON (NDJSON)", config: { read_mode: "export", export_format: "json" }, variant: { jsonLayout: "ndjson", gzip: "none" } },
+  { id: "rows-default", group: "rows", label: "rows, page_size default (10000)", config: { read_mode: "rows" } },
+  { id: "raw-default", group: "rows", label: "raw page download, pageSize 10000" },
+];
+const DEFAULT_PAGE_SIZE = 10_000;
+
+interface Args {
+  sizes: number[];
+  only: Set<Group>;
+  writeReadme: boolean;
+  /** Results file, rewritten after every measurement (so a long run that dies keeps what it measured). */
+  resultsFile: string | undefined;
+  /** Render a saved results file instead of measuring. */
+  fromResults: string | undefined;
+  profileDir: string | undefined;
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  const args: Args = { sizes: [1_000_000, 5_000_000], only: new Set(["export", "rows"]), writeReadme: false, resultsFile: undefined, fromResults: undefined, profileDir: undefined };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = (argv[i] ?? "").split("=", 2) as [string, string | undefined];
+    const value = (): string => inline ?? argv[++i] ?? "";
+    if (flag === "--sizes") args.sizes = value().split(",").map((s) => Number(s.replaceAll("_", "")));
+    else if (flag === "--only") args.only = new Set(value().split(",") as Group[]);
+    else if (flag === "--quick") args.sizes = [200_000];
+    else if (flag === "--write-readme") args.writeReadme = true;
+    else if (flag === "--results") args.resultsFile = value();
+    else if (flag === "--from-results") args.fromResults = value();
+    else if (flag === "--profile") args.profileDir = mkdtempSync(join(tmpdir(), "ignite-bench-prof-"));
+    else throw new Error(`unknown flag ${flag}; use --sizes N,M --only export,rows --quick --write-readme --results f.json --from-results f.json --profile`);
+  }
+  if (args.sizes.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error("--sizes takes positive integers");
+  if ([...args.only].some((g) => g !== "export" && g !== "rows")) throw new Error("--only takes export and/or rows");
+  return args;
+}
+
+/** Per size: one simulator, a temp dir for configs and downloaded files, and the measurements. */
+class SizeRun {
+  private exportId: string | undefined;
+  constructor(
+    private readonly size: number,
+    private readonly sim: SimProcess,
+    private readonly dir: string,
+    private readonly args: Args,
+  ) {}
+
+  async measure(def: ScenarioDef): Promise<Measurement> {
+    if (def.variant) await this.sim.setVariant(def.variant);
+    if (def.config) return this.connector(def);
+    if (def.id === "duckdb") return this.duckdb(def);
+    return this.raw(def);
+  }
+
+  private async connector(def: ScenarioDef): Promise<Measurement> {
+    const config = join(this.dir, "config.json");
+    writeFileSync(config, JSON.stringify({ api_token: this.sim.token, base_url: this.sim.url, ...def.config }));
+    const catalog = join(this.dir, "catalog.json");
+    writeFileSync(catalog, JSON.stringify(await this.catalog(config)));
+    const node = this.args.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${join(this.args.profileDir, `${this.size}-${def.id}`)}`] : [];
+    const isExport = def.group === "export";
+    const run = await runChild(process.execPath, [...node, CLI, "read", "--config", config, "--catalog", catalog], isExport ? { readyWhen: '"row_estimate"' } : {});
+    const created = run.otherLines.map((l) => /export ([0-9a-f-]{36}) created/.exec(l)?.[1]).find((id) => id !== undefined);
+    if (def.id === "export-zstd") this.exportId = created;
+    const problem = exitProblem(run) ?? (run.records !== this.size ? `${run.records} records, expected ${this.size}` : undefined) ?? errorTrace(run);
+    return this.result(def, run, run.records, isExport ? (run.readyS ?? 0) : 0, run.bytes, problem);
+  }
+
+  private catalogCache: unknown;
+  private async catalog(config: string): Promise<unknown> {
+    if (this.catalogCache) return this.catalogCache;
+    const disc = await runChild(process.execPath, [CLI, "discover", "--config", config]);
+    const line = disc.otherLines.find((l) => l.startsWith('{"type":"CATALOG"'));
+    if (!line) throw new Error(`discover gave no catalog (exit ${disc.exitCode}): ${disc.stderrTail.slice(-500)}`);
+    const { catalog } = JSON.parse(line) as { catalog: { streams: { name: string }[] } };
+    const stream = catalog.streams.find((s) => s.name === ENTITY);
+    if (!stream) throw new Error(`discover has no ${ENTITY} stream`);
+    this.catalogCache = { streams: [{ stream, sync_mode: "full_refresh", destination_sync_mode: "overwrite" }] };
+    return this.catalogCache;
+  }
+
+  private async duckdb(def: ScenarioDef): Promise<Measurement> {
+    if (!this.exportId) return this.result(def, undefined, 0, 0, 0, "no export id from the zstd run");
+    const files = await this.sim.downloadExport(this.exportId, this.dir);
+    try {
+      const run = await runChild(process.execPath, [join(DIST, "bench/duckdb-ndjson.js"), ...files]);
+      // DuckDB's lines are bare rows, not RECORD messages: every line is one record
+      const problem = exitProblem(run) ?? (run.lines !== this.size ? `${run.lines} lines, expected ${this.size}` : undefined);
+      return this.result(def, run, run.lines, 0, run.bytes, problem);
+    } finally {
+      for (const f of files) rmSync(f, { force: true });
+    }
+  }
+
+  private async raw(def: ScenarioDef): Promise<Measurement> {
+    const pageSize = def.id === "raw-100000" ? 100_000 : DEFAULT_PAGE_SIZE;
+    const env = { ...process.env, BENCH_API_TOKEN: this.sim.token };
+    const run = await runChild(process.execPath, [join(DIST, "bench/raw-rows.js"), this.sim.url, ENTITY, String(pageSize)], { env });
+    const summary = run.otherLines[0] ? (JSON.parse(run.otherLines[0]) as { pages: number; bytes: number }) : undefined;
+    const pages = Math.ceil(this.size / pageSize);
+    const problem = exitProblem(run) ?? (summary?.pages !== pages ? `${summary?.pages ?? 0} pages, expected ${pages}` : undefined);
+    // the raw child does not parse rows; the page count checks it fetched them all
+    return this.result(def, run, this.size, 0, summary?.bytes ?? 0, problem);
+  }
+
+  private result(def: ScenarioDef, run: ChildRun | undefined, records: number, waitS: number, bytes: number, problem: string | undefined): Measurement {
+    return {
+      size: this.size,
+      scenario: def.id,
+      label: def.label,
+      records,
+      wallS: run?.wallS ?? 0,
+      waitS,
+      bytes,
+      peakRssMb: run?.peakRssMb,
+      cpuS: run?.cpuS,
+      load: loadavg()[0] ?? 0,
+      ...(problem !== undefined && { problem }),
+    };
+  }
+}
+
+const exitProblem = (run: ChildRun): string | undefined => {
+  if (run.exitCode === 0) return undefined;
+  const lines = run.stderrTail.trim().split("\n");
+  const why = lines.findLast((l) => /error/i.test(l)) ?? lines.at(-1) ?? "";
+  return `exit ${run.exitCode}: ${why}`.slice(0, 160);
+};
+const errorTrace = (run: ChildRun): string | undefined => {
+  const line = run.otherLines.find((l) => l.includes('"type":"ERROR"'));
+  return line ? `error trace: ${line.slice(0, 120)}` : undefined;
+};
+
+function environment(): string {
+  let commit = "unknown";
+  try {
+    commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: DIST, encoding: "utf8" }).trim();
+  } catch {
+    // not a checkout (e.g. an unpacked tarball): the commit is only informative
+  }
+  const cpu = cpus();
+  return `${new Date().toISOString().slice(0, 16)}Z, commit ${commit}, Node ${process.version}, ${cpu.length} × ${cpu[0]?.model.trim() ?? "cpu"}, load average at start ${loadavg()[0]?.toFixed(1)}`;
+}
+
+const NOTES_START = "<!-- bench:notes:start -->";
+const NOTES_END = "<!-- bench:notes:end -->";
+
+function readmeBody(args: Args, env: string, ms: readonly Measurement[]): string {
+  // the hand-written analysis between the notes markers survives a rewrite of the measured block
+  let notes = `${NOTES_START}\n${NOTES_END}`;
+  try {
+    const text = readFileSync(README, "utf8");
+    const a = text.indexOf(NOTES_START), b = text.indexOf(NOTES_END, a);
+    if (a !== -1 && b !== -1) notes = text.slice(a, b + NOTES_END.length);
+  } catch {
+    // no README: nothing to keep
+  }
+  return [
+    "## Benchmark",
+    "",
+    `\`npm run bench -- --sizes ${args.sizes.join(",")}\` (${env}). Spend table, 18 columns, one stream, full refresh; each program is a child process whose stdout is counted (bytes and lines, every record checked); peak RSS is the connector process's (\`/usr/bin/time\`, worker threads included). Export records/s and MB/s exclude the *server wait* (the simulator building the export, until the connector sees the file list); wall time includes it. DuckDB reads the very files the zstd export produced, downloaded from the simulator. The raw download POSTs the same rows pages (same fields, pageSize, keyBy) with undici and discards the bodies.`,
+    "",
+    measurementTable(ms),
+    "",
+    ratioTable(ms),
+    "",
+    notes,
+  ].join("\n");
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const env = environment();
+  console.error(`bench: ${env}; sizes ${args.sizes.join(", ")}; ${[...args.only].join(" + ")}`);
+  if (args.fromResults) {
+    const saved = JSON.parse(readFileSync(args.fromResults, "utf8")) as { env: string; sizes: number[]; results: Measurement[] };
+    args.sizes = saved.sizes;
+    return finish(args, saved.env, saved.results);
+  }
+  const results: Measurement[] = [];
+  for (const size of args.sizes) {
+    const sim = await startSimProcess(size);
+    const dir = mkdtempSync(join(tmpdir(), "ignite-bench-"));
+    try {
+      const run = new SizeRun(size, sim, dir, args);
+      for (const def of SCENARIOS.filter((s) => args.only.has(s.group))) {
+        console.error(`bench: ${size} rows, ${def.label} …`);
+        const m = await run.measure(def);
+        results.push(m);
+        if (args.resultsFile) writeFileSync(args.resultsFile, JSON.stringify({ env, sizes: args.sizes, results }, null, 1));
+        console.error(`bench:   ${m.records} records, ${m.wallS.toFixed(1)} s wall, ${m.waitS.toFixed(1)} s server wait, peak RSS ${m.peakRssMb?.toFixed(0) ?? "?"} MB${m.problem ? `, PROBLEM: ${m.problem}` : ""}`);
+      }
+    } finally {
+      await sim.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+    if (args.writeReadme) writeReadme(args, env, results);
+  }
+  finish(args, env, results);
+}
+
+function writeReadme(args: Args, env: string, results: readonly Measurement[]): void {
+  if (!replaceReadmeBlock(README, readmeBody(args, env, results))) console.error("bench: README.md has no bench markers; not written");
+}
+
+function finish(args: Args, env: string, results: readonly Measurement[]): void {
+  if (args.fromResults && args.writeReadme) writeReadme(args, env, results);
+  console.log(`${measurementTable(results)}\n\n${ratioTable(results)}`);
+  const missed = missedTargets(results);
+  if (missed.length > 0) console.log(`\nTargets missed:\n${missed.map((m) => `- ${m}`).join("\n")}`);
+  if (args.profileDir) console.log(`\nCPU profiles (open in Chrome DevTools): ${args.profileDir}`);
+  if (results.some((m) => m.problem)) process.exitCode = 1;
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});

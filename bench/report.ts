@@ -1,0 +1,103 @@
+/**
+ * The benchmark's results as Markdown: one table of measurements, the target ratios computed from runs
+ * of the same invocation, and the README block between the bench markers.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+
+export type Scenario = "export-zstd" | "export-snappy" | "export-json" | "duckdb" | "rows-100000" | "rows-default" | "raw-100000" | "raw-default";
+
+export interface Measurement {
+  readonly size: number;
+  readonly scenario: Scenario;
+  readonly label: string;
+  readonly records: number;
+  readonly wallS: number;
+  /** Time spent waiting for the server to build the export (not the connector's work), else 0. */
+  readonly waitS: number;
+  /** Bytes of output (NDJSON / Airbyte messages) or, for the raw download, of response bodies. */
+  readonly bytes: number;
+  readonly peakRssMb: number | undefined;
+  readonly cpuS: number | undefined;
+  /** 1-minute load average when the run ended: the machine is shared, so this says how noisy it was. */
+  readonly load: number;
+  readonly problem?: string;
+}
+
+export const TARGETS = { exportVsDuckdb: 1.0, rowsVsRaw: 1.15, peakRssMb: 350 } as const;
+
+const activeS = (m: Measurement): number => Math.max(m.wallS - m.waitS, 1e-9);
+const fmt = (n: number | undefined, digits = 0): string => (n === undefined || !Number.isFinite(n) ? "–" : n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+const sizeLabel = (n: number): string => (n % 1_000_000 === 0 ? `${n / 1_000_000} M` : n % 1000 === 0 ? `${n / 1000} k` : String(n));
+
+export function measurementTable(ms: readonly Measurement[]): string {
+  const lines = [
+    "| rows | path | records | wall s | server wait s | records/s | output MB/s | peak RSS MB | CPU s | load |",
+    "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+  ];
+  for (const m of ms) {
+    const flag = m.problem ? ` ⚠ ${m.problem}` : "";
+    lines.push(
+      `| ${sizeLabel(m.size)} | ${m.label}${flag} | ${fmt(m.records)} | ${fmt(m.wallS, 1)} | ${m.waitS > 0 ? fmt(m.waitS, 1) : "–"} | ${fmt(m.records / activeS(m))} | ${fmt(m.bytes / 1e6 / activeS(m), 1)} | ${fmt(m.peakRssMb)} | ${fmt(m.cpuS, 1)} | ${fmt(m.load, 1)} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+interface Ratio {
+  readonly name: string;
+  readonly value: number | undefined;
+  readonly target: string;
+  readonly met: boolean | undefined;
+}
+
+function ratiosFor(size: number, ms: readonly Measurement[]): Ratio[] {
+  const get = (s: Scenario): Measurement | undefined => ms.find((m) => m.size === size && m.scenario === s && !m.problem);
+  const out: Ratio[] = [];
+  const ex = get("export-zstd"), duck = get("duckdb");
+  const r = ex && duck ? ex.records / activeS(ex) / (duck.records / activeS(duck)) : undefined;
+  out.push({ name: "export Parquet zstd records/s ÷ DuckDB records/s", value: r, target: `≥ ${TARGETS.exportVsDuckdb.toFixed(2)}`, met: r === undefined ? undefined : r >= TARGETS.exportVsDuckdb });
+  for (const ps of ["100000", "default"] as const) {
+    const rows = get(`rows-${ps}`), raw = get(`raw-${ps}`);
+    const v = rows && raw ? rows.wallS / raw.wallS : undefined;
+    out.push({ name: `rows (page_size ${ps}) time ÷ raw download time`, value: v, target: `≤ ${TARGETS.rowsVsRaw.toFixed(2)}`, met: v === undefined ? undefined : v <= TARGETS.rowsVsRaw });
+  }
+  const connector = ms.filter((m) => m.size === size && (m.scenario.startsWith("export") || m.scenario.startsWith("rows")) && m.peakRssMb !== undefined);
+  const worst = connector.reduce<Measurement | undefined>((a, m) => (a && (a.peakRssMb ?? 0) >= (m.peakRssMb ?? 0) ? a : m), undefined);
+  out.push({
+    name: `connector peak RSS, worst run${worst ? ` (${worst.label})` : ""}`,
+    value: worst?.peakRssMb,
+    target: `≤ ${TARGETS.peakRssMb} MB`,
+    met: worst?.peakRssMb === undefined ? undefined : worst.peakRssMb <= TARGETS.peakRssMb,
+  });
+  return out;
+}
+
+export function ratioTable(ms: readonly Measurement[]): string {
+  const sizes = [...new Set(ms.map((m) => m.size))];
+  const lines = ["| rows | ratio | value | target | met |", "| ---: | --- | ---: | --- | --- |"];
+  for (const size of sizes)
+    for (const r of ratiosFor(size, ms)) {
+      const value = r.value === undefined ? "–" : r.name.includes("RSS") ? `${fmt(r.value)} MB` : fmt(r.value, 2);
+      lines.push(`| ${sizeLabel(size)} | ${r.name} | ${value} | ${r.target} | ${r.met === undefined ? "not measured" : r.met ? "yes" : "**no**"} |`);
+    }
+  return lines.join("\n");
+}
+
+/** Every ratio that was measured and missed its target, for the closing summary. */
+export function missedTargets(ms: readonly Measurement[]): string[] {
+  const sizes = [...new Set(ms.map((m) => m.size))];
+  return sizes.flatMap((size) => ratiosFor(size, ms).filter((r) => r.met === false).map((r) => `${sizeLabel(size)}: ${r.name} = ${fmt(r.value, 2)} (target ${r.target})`));
+}
+
+const START = "<!-- bench:start -->";
+const END = "<!-- bench:end -->";
+
+/** Replaces the text between the bench markers; refuses (returns false) when the markers are missing. */
+export function replaceReadmeBlock(readmePath: string, body: string): boolean {
+  const text = readFileSync(readmePath, "utf8");
+  const start = text.indexOf(START);
+  const end = text.indexOf(END, start);
+  if (start === -1 || end === -1) return false;
+  writeFileSync(readmePath, `${text.slice(0, start + START.length)}\n${body.trim()}\n${text.slice(end)}`);
+  return true;
+}
