@@ -3,29 +3,17 @@
  * The bin. Owns the process: one OutputWriter on stdout, the logger, signals, and the last-resort
  * error handling. Exits only after stdout is flushed.
  */
-import { readFileSync } from "node:fs";
 import { runCli } from "./cli.js";
 import { defaultIgniteSource, type CommandContext } from "./commands/context.js";
 import { errorToTrace, FAILURE_EXIT_CODE } from "./error-trace.js";
 import { TransientError } from "./errors.js";
 import { createLogger, debugFromEnv, type RuntimeLogger } from "./logger.js";
 import { OutputWriter } from "./output.js";
+import { packageVersion } from "./package-version.js";
 import { Redactor } from "./redact.js";
 
 /** After a clean finish, leaked handles (a keep-alive socket, a timer) must not keep the process up. */
 const EXIT_GRACE_MS = 2_000;
-
-function packageVersion(): string {
-  for (const rel of ["../../package.json", "../package.json"]) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), "utf8")) as { name?: string; version?: string };
-      if (pkg.name === "source-ignite-procurement" && typeof pkg.version === "string") return pkg.version;
-    } catch {
-      // try the next location (dist/source/ vs source/)
-    }
-  }
-  return "unknown";
-}
 
 /** Library code that prints with console.* would corrupt stdout; route it to LOG messages instead. */
 function routeConsole(logger: RuntimeLogger): void {

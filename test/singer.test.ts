@@ -1,0 +1,297 @@
+/**
+ * Singer mode: the BUILT `tap-ignite-procurement` bin as a child process against the simulator over
+ * loopback HTTP. Discover format, about/version, selection and column deselection, full table and
+ * incremental syncs with bookmarks across clock steps, kill + resume from the last STATE, bookmarks that
+ * the Airbyte bin resumes from identically, and clear failures on stderr with a non-zero exit.
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSimulator, type Simulator } from "../simulator/index.js";
+import { runCli } from "./helpers/cli.js";
+import { baseConfig, catalogFor, recordsOf } from "./helpers/read-scenario.js";
+
+const repo = fileURLToPath(new URL("..", import.meta.url));
+const pkg = JSON.parse(readFileSync(join(repo, "package.json"), "utf8")) as { version: string; bin: Record<string, string> };
+const TAP = join(repo, pkg.bin["tap-ignite-procurement"]!);
+
+type Json = Record<string, unknown>;
+type Row = Record<string, unknown>;
+interface Message {
+  type: string;
+  stream?: string;
+  record?: Row;
+  time_extracted?: string;
+  schema?: { properties: Record<string, unknown> };
+  key_properties?: string[];
+  bookmark_properties?: string[];
+  value?: { bookmarks: Record<string, Json> };
+}
+interface TapRun {
+  stdout: string;
+  stderr: string;
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  messages: Message[];
+}
+
+/** Modes whose stdout is a document or text, not a stream of Singer messages. */
+const HUMAN = ["--discover", "--about", "--version", "--help", "--test"];
+
+/** Runs the tap; objects become files, strings are written verbatim; `kill` SIGKILLs after N RECORD lines. */
+async function tap(args: string[], files: { config?: unknown; catalog?: unknown; state?: unknown } = {}, kill?: number): Promise<TapRun> {
+  const dir = mkdtempSync(join(tmpdir(), "singer-test-"));
+  const argv = [TAP, ...args];
+  for (const [name, value] of Object.entries(files)) {
+    if (value === undefined) continue;
+    const path = join(dir, `${name}.json`);
+    writeFileSync(path, typeof value === "string" ? value : JSON.stringify(value));
+    argv.push(`--${name}`, path);
+  }
+  try {
+    return await new Promise<TapRun>((resolve, reject) => {
+      const child = spawn(process.execPath, argv, { env: { ...process.env, LOG_LEVEL: "" }, stdio: ["ignore", "pipe", "pipe"] });
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      let records = 0;
+      const timer = setTimeout(() => child.kill("SIGKILL"), 110_000);
+      child.stdout.on("data", (chunk: Buffer) => {
+        out.push(chunk);
+        records += chunk.toString("utf8").split('{"type":"RECORD"').length - 1;
+        if (kill !== undefined && records >= kill) child.kill("SIGKILL");
+      });
+      child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
+      child.on("error", reject);
+      child.on("close", (code, signal) => {
+        clearTimeout(timer);
+        const stdout = Buffer.concat(out).toString("utf8");
+        // After a SIGKILL the last line may be cut: keep whole lines only.
+        const whole = stdout.slice(0, stdout.lastIndexOf("\n") + 1);
+        try {
+          const messages = HUMAN.some((f) => args.includes(f)) ? [] : whole.split("\n").filter(Boolean).map((l) => JSON.parse(l) as Message);
+          resolve({ stdout, stderr: Buffer.concat(err).toString("utf8"), code, signal, messages });
+        } catch (e) {
+          reject(e instanceof Error ? new Error(`${e.message} in tap stdout:\n${stdout.slice(0, 2000)}`) : e);
+        }
+      });
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const records = (run: TapRun, stream: string): Row[] => run.messages.filter((m) => m.type === "RECORD" && m.stream === stream).map((m) => m.record!);
+const lastState = (run: TapRun): { bookmarks: Record<string, Json> } => run.messages.filter((m) => m.type === "STATE").at(-1)!.value!;
+const key = (r: Row): string => `${String(r["id"])}@${Date.parse(String(r["updated_at"]))}`;
+
+/** The discovered Singer catalog with `select` (stream → deselected columns, or true for all) applied as metadata. */
+function select(catalog: { streams: Json[] }, choice: Record<string, true | { drop?: string[]; method?: string }>): { streams: Json[] } {
+  const copy = structuredClone(catalog);
+  for (const s of copy.streams) {
+    const want = choice[s["tap_stream_id"] as string];
+    const metadata = s["metadata"] as { breadcrumb: string[]; metadata: Json }[];
+    metadata[0]!.metadata["selected"] = want !== undefined;
+    if (want !== undefined && want !== true && want.method !== undefined) metadata[0]!.metadata["replication-method"] = want.method;
+    for (const m of metadata.slice(1)) {
+      m.metadata["selected"] = !(want !== undefined && want !== true && want.drop?.includes(m.breadcrumb[1]!));
+    }
+  }
+  return copy;
+}
+
+describe("tap-ignite-procurement (Singer mode)", () => {
+  let sim: Simulator;
+  let config: Json;
+  let discovered: { streams: Json[] };
+  beforeAll(async () => {
+    sim = await startSimulator({ rows: { spend: 3000, suppliers: 400, contracts: 300, classification_business_units: 500, classification_spend_categories: 500 } });
+    config = baseConfig(sim, { read_mode: "rows", page_size: 200, lookback_window: "PT0S", full_snapshot_interval_days: 0 });
+    const run = await tap(["--discover"], { config });
+    expect(run.code, run.stderr).toBe(0);
+    discovered = JSON.parse(run.stdout) as { streams: Json[] };
+  });
+  afterAll(async () => sim.close());
+
+  it("--discover prints a Singer catalog: stream fields, root metadata, forced FULL_TABLE, automatic keys and cursor; logs only on stderr", () => {
+    const byId = new Map(discovered.streams.map((s) => [s["tap_stream_id"] as string, s]));
+    expect([...byId.keys()].sort()).toEqual(sim.tables().map((t) => t.id).sort());
+    const spend = byId.get("spend")!;
+    expect(spend).toMatchObject({ stream: "spend", key_properties: ["id"], replication_key: "updated_at", replication_method: "INCREMENTAL" });
+    expect((spend["schema"] as { properties: Json }).properties).toHaveProperty("amount");
+    const md = spend["metadata"] as { breadcrumb: string[]; metadata: Json }[];
+    expect(md[0]).toMatchObject({ breadcrumb: [], metadata: { inclusion: "available", "table-key-properties": ["id"], "valid-replication-keys": ["updated_at"] } });
+    expect(md[0]!.metadata).not.toHaveProperty("forced-replication-method");
+    const inclusion = Object.fromEntries(md.slice(1).map((m) => [m.breadcrumb[1], m.metadata["inclusion"]]));
+    expect(Object.keys(inclusion).sort()).toEqual(Object.keys((spend["schema"] as { properties: Json }).properties).sort());
+    expect(inclusion).toMatchObject({ id: "automatic", updated_at: "automatic", amount: "available" });
+    const full = byId.get("classification_business_units")!;
+    expect(full).toMatchObject({ replication_method: "FULL_TABLE", key_properties: ["spend_id"] });
+    expect(full).not.toHaveProperty("replication_key");
+    expect((full["metadata"] as { metadata: Json }[])[0]!.metadata).toMatchObject({ "forced-replication-method": "FULL_TABLE" });
+  });
+
+  it("--about (json, markdown), --version and --help", async () => {
+    const spec = JSON.parse(readFileSync(join(repo, "spec/spec.json"), "utf8")) as { connectionSpecification: Json };
+    const json = await tap(["--about", "--format", "json"]);
+    expect(json.code).toBe(0);
+    const about = JSON.parse(json.stdout) as Json;
+    expect(about).toMatchObject({ name: "tap-ignite-procurement", version: pkg.version, capabilities: ["catalog", "discover", "state", "about"] });
+    expect(about["settings"]).toEqual(spec.connectionSpecification);
+    const md = await tap(["--about", "--format", "markdown"]);
+    expect(md.stdout).toMatch(/^# `tap-ignite-procurement`/);
+    expect(md.stdout).toMatch(/\| api_token \| True \|/);
+    expect((await tap(["--version"])).stdout).toContain(pkg.version);
+    expect((await tap(["--help"])).stdout).toContain("--discover");
+  });
+
+  it("reads only selected streams and columns; SCHEMA (keys, bookmark) comes before each stream's records; full table re-reads everything", async () => {
+    const catalog = select(discovered, {
+      suppliers: { drop: ["city", "country", "id", "updated_at"] },
+      classification_business_units: true,
+      contracts: { method: "FULL_TABLE" },
+    });
+    const run = await tap([], { config, catalog });
+    expect(run.code, run.stderr).toBe(0);
+    expect(new Set(run.messages.filter((m) => m.type === "RECORD").map((m) => m.stream))).toEqual(new Set(["suppliers", "classification_business_units", "contracts"]));
+    for (const stream of ["suppliers", "classification_business_units", "contracts"]) {
+      const schemaAt = run.messages.findIndex((m) => m.type === "SCHEMA" && m.stream === stream);
+      const firstRecord = run.messages.findIndex((m) => m.type === "RECORD" && m.stream === stream);
+      expect(schemaAt, stream).toBeGreaterThanOrEqual(0);
+      expect(schemaAt, stream).toBeLessThan(firstRecord);
+      expect(records(run, stream).length, stream).toBe([...sim.rows(stream)].length);
+    }
+    const schema = (s: string) => run.messages.find((m) => m.type === "SCHEMA" && m.stream === s)!;
+    // Deselected columns are gone; the key and the cursor stay (inclusion automatic) whatever the catalog says.
+    expect(Object.keys(schema("suppliers").schema!.properties)).not.toContain("city");
+    expect(schema("suppliers")).toMatchObject({ key_properties: ["id"], bookmark_properties: ["updated_at"] });
+    for (const r of records(run, "suppliers")) {
+      expect(r).not.toHaveProperty("city");
+      expect(r).not.toHaveProperty("country");
+      expect(r).toHaveProperty("id");
+      expect(r).toHaveProperty("updated_at");
+    }
+    expect(records(run, "suppliers")[0]).toHaveProperty("name");
+    expect(schema("contracts")).toMatchObject({ key_properties: ["id"] });
+    expect(schema("contracts")).not.toHaveProperty("bookmark_properties");
+    expect(schema("classification_business_units")).toMatchObject({ key_properties: ["spend_id"] });
+    for (const m of run.messages.filter((x) => x.type === "RECORD").slice(0, 50)) {
+      expect(m.time_extracted).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
+    }
+    // Logs go to stderr; stdout holds only Singer messages.
+    expect(new Set(run.messages.map((m) => m.type))).toEqual(new Set(["SCHEMA", "RECORD", "STATE"]));
+    expect(run.stderr).toMatch(/INFO .*Sync finished/);
+
+    // FULL_TABLE with the bookmark of the run before still reads every row.
+    const again = await tap([], { config, catalog, state: { bookmarks: lastState(run).bookmarks } });
+    expect(again.code, again.stderr).toBe(0);
+    expect(records(again, "contracts").length).toBe([...sim.rows("contracts")].length);
+  }, 120_000);
+
+  it("incremental: after a clock step the second run reads only rows changed since the bookmark; unread streams keep their bookmarks", async () => {
+    const catalog = select(discovered, { spend: true, suppliers: true });
+    const first = await tap([], { config, catalog });
+    expect(first.code, first.stderr).toBe(0);
+    expect(records(first, "spend").length).toBe([...sim.rows("spend")].length);
+    const state = lastState(first);
+    expect(Object.keys(state.bookmarks).sort()).toEqual(["spend", "suppliers"]);
+
+    sim.advance(2);
+    const cursor = String(state.bookmarks["spend"]!["cursor"]);
+    const changed = [...sim.rows("spend")].filter((r) => Date.parse(String(r["updated_at"])) > Date.parse(cursor)).map(key);
+    const atOrAfter = [...sim.rows("spend")].filter((r) => Date.parse(String(r["updated_at"])) >= Date.parse(cursor)).map(key);
+    expect(changed.length).toBeGreaterThan(0);
+
+    // Meltano's stored form, with a bookmark of a stream this run does not read.
+    const stored = { singer_state: { bookmarks: { ...state.bookmarks, legacy_gone: { cursor: "2020-01-01T00:00:00Z" } } } };
+    const second = await tap([], { config, catalog: select(discovered, { spend: true }), state: stored });
+    expect(second.code, second.stderr).toBe(0);
+    const got = records(second, "spend").map(key);
+    for (const k of changed) expect(got).toContain(k);
+    expect(got.length).toBeLessThanOrEqual(atOrAfter.length);
+    expect(got.length).toBeLessThan([...sim.rows("spend")].length);
+    const after = lastState(second).bookmarks;
+    expect(after["suppliers"]).toEqual(state.bookmarks["suppliers"]);
+    expect(after["legacy_gone"]).toEqual({ cursor: "2020-01-01T00:00:00Z" });
+    expect(Date.parse(String(after["spend"]!["cursor"]))).toBeGreaterThan(Date.parse(cursor));
+
+    // An empty state file is no state: everything again.
+    const fresh = await tap([], { config, catalog: select(discovered, { suppliers: true }), state: "" });
+    expect(fresh.code, fresh.stderr).toBe(0);
+    expect(records(fresh, "suppliers").length).toBe([...sim.rows("suppliers")].length);
+  }, 120_000);
+
+  it("bookmarks are the Airbyte stream states: the Airbyte bin resumes from them exactly as the tap does", async () => {
+    const catalog = select(discovered, { contracts: true });
+    const first = await tap([], { config, catalog });
+    const bookmark = lastState(first).bookmarks["contracts"]!;
+    sim.advance(1);
+    const singer = await tap([], { config, catalog, state: { bookmarks: { contracts: bookmark } } });
+    const airbyte = await runCli({
+      args: ["read"],
+      config,
+      catalog: await catalogFor(config, ["contracts"], "incremental"),
+      state: [{ type: "STREAM", stream: { stream_descriptor: { name: "contracts" }, stream_state: bookmark } }],
+    });
+    expect(airbyte.exitCode).toBe(0);
+    const fromAirbyte = recordsOf(airbyte.messages, "contracts").map(key).sort();
+    expect(fromAirbyte.length).toBeGreaterThan(0);
+    expect(fromAirbyte.length).toBeLessThan([...sim.rows("contracts")].length);
+    expect(records(singer, "contracts").map(key).sort()).toEqual(fromAirbyte);
+  }, 120_000);
+
+  it("a SIGKILLed sync resumes from its last STATE and loses no row", async () => {
+    const catalog = select(discovered, { spend: { method: "FULL_TABLE" } });
+    const truth = new Set([...sim.rows("spend")].map((r) => String(r["id"])));
+    const killed = await tap([], { config, catalog }, 1_100);
+    expect(killed.signal).toBe("SIGKILL");
+    const lastAt = killed.messages.map((m) => m.type).lastIndexOf("STATE");
+    expect(lastAt).toBeGreaterThan(0);
+    // What a target has committed: the records before the last STATE.
+    const committed = killed.messages.slice(0, lastAt).filter((m) => m.type === "RECORD").map((m) => String(m.record!["id"]));
+    expect(committed.length).toBeGreaterThan(0);
+    const resumed = await tap([], { config, catalog, state: { bookmarks: killed.messages[lastAt]!.value!.bookmarks } });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const rest = records(resumed, "spend").map((r) => String(r["id"]));
+    // A resumed full table continues where it stopped rather than starting over.
+    expect(rest.length).toBeLessThan(truth.size);
+    const all = new Set([...committed, ...rest]);
+    for (const id of truth) expect(all.has(id), `row ${id} lost`).toBe(true);
+  }, 120_000);
+
+  it("fails clearly on stderr with a non-zero exit: invalid config, unknown flag, bad state, wrong token, a failing stream", async () => {
+    const noToken = await tap([], { config: { base_url: sim.url } });
+    expect(noToken.code).not.toBe(0);
+    expect(noToken.stdout).toBe("");
+    expect(noToken.stderr).toMatch(/api_token/);
+
+    const badFlag = await tap(["--catalgo", "x.json"], { config });
+    expect(badFlag.code).not.toBe(0);
+    expect(badFlag.stderr).toContain("--catalgo");
+
+    const badState = await tap([], { config, state: { something: 1 } });
+    expect(badState.code).not.toBe(0);
+    expect(badState.stderr).toMatch(/Invalid state: no "bookmarks"/);
+    expect(badState.stdout).toBe("");
+
+    const ok = await tap(["--test"], { config });
+    expect(ok.code, ok.stderr).toBe(0);
+    const wrong = await tap(["--test"], { config: { ...config, api_token: "ign_wrong-token-value-123456" } });
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.stderr).toMatch(/Connection test failed/);
+    expect(wrong.stderr).not.toContain("ign_wrong-token-value-123456");
+
+    sim.setFaults({ rows: { entity: "spend", status: 503 } });
+    try {
+      const failing = await tap([], { config: { ...config, retry_budget_seconds: 2 }, catalog: select(discovered, { spend: true, contracts: true }) });
+      expect(failing.code).not.toBe(0);
+      expect(failing.stderr).toMatch(/ERROR Stream 'spend' failed/);
+      expect(records(failing, "contracts").length).toBe([...sim.rows("contracts")].length);
+      expect(failing.stderr + failing.stdout).not.toContain(sim.token);
+    } finally {
+      sim.setFaults({});
+    }
+  }, 120_000);
+});
