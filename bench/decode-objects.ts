@@ -4,7 +4,7 @@
  * runs, so the ratio holds on a noisy machine.   node dist/bench/decode-objects.js [rows=200000]
  */
 import { compileSerializer, type OutputColumn } from "../streams/record-serializer.js";
-import { canonicalTimestamp } from "../streams/json-bytes-format.js";
+import { canonicalTimestamp } from "../streams/json-bytes-time.js";
 
 const n = Number(process.argv[2] ?? 200_000);
 const cols: [string, string][] = [

@@ -7,16 +7,9 @@
  * validity and bool bits are not (index with data.offset + i).
  */
 import { DateUnit, Precision, TimeUnit, Type, makeVector, type Data, type DataType } from "apache-arrow";
-import type { ByteWriter } from "./json-bytes.js";
-import { ByteWriter as Scratch } from "./json-bytes.js";
-import {
-  writeDecimal,
-  makeUnitSplitter,
-  writeDate,
-  writeFloat,
-  writeInt64,
-  writeTimestamp,
-} from "./json-bytes-format.js";
+import { ByteWriter as Scratch, type ByteWriter } from "./json-bytes.js";
+import { writeDecimal, writeFloat, writeInt64 } from "./json-bytes-format.js";
+import { makeUnitSplitter, writeDate, writeTimestamp } from "./json-bytes-time.js";
 import { valueWriterFor, writeGeneric } from "./json-bytes-values.js";
 
 export type RowWriter = (i: number) => void;
@@ -39,7 +32,7 @@ const utf8: Factory = (w, data, dataType) => {
   const off = offsetsOf(data);
   const bytes = data.values as Uint8Array;
   // Text that the schema says is a number or time gets the same normalising as rows values.
-  if (dataType !== "STRING" && dataType !== "" && dataType !== "STRING_ARRAY" && dataType in TEXT_NORMALISED) {
+  if (TEXT_NORMALISED[dataType] === true) {
     const write = valueWriterFor(dataType);
     const dec = new TextDecoder();
     return (i) => write(w, dec.decode(bytes.subarray(off[i]!, off[i + 1]!)));

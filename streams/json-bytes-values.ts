@@ -3,7 +3,8 @@
  * API text to the same canonical form the Arrow encoders write, so a row reads the same either way.
  */
 import type { ByteWriter } from "./json-bytes.js";
-import { canonicalTimestamp, numberLiteral, timestampFromMillis, writeFloat } from "./json-bytes-format.js";
+import { numberLiteral, writeFloat } from "./json-bytes-format.js";
+import { canonicalTimestamp, timestampFromMillis } from "./json-bytes-time.js";
 
 export type ValueWriter = (w: ByteWriter, v: unknown) => void;
 
