@@ -10,7 +10,7 @@ import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import { maxEpochMs } from "./arrow-cursor.js";
 import { readJsonExportFile } from "./json-export-reader.js";
-import { readParquetFile } from "./parquet-reader.js";
+import { readParquetFile, readParquetRecords } from "./parquet-reader.js";
 import type { RecordSerializer } from "./record-serializer.js";
 import { maxTimestampOf } from "./sync-tracker.js";
 import type { Batch } from "./types.js";
@@ -75,6 +75,13 @@ export async function* decodeExportFile(input: DecodeInput): AsyncGenerator<Deco
 }
 
 async function* decodeParquet(path: string, input: DecodeInput): AsyncGenerator<DecodedBatch> {
+  if (input.cursorColumn === undefined) {
+    // Nothing to learn from the values: the worker decodes and serializes, this thread only frames records.
+    for await (const batch of readParquetRecords(path, input.arrowSerializer.columns, { startRow: input.startRow, signal: input.signal })) {
+      if (batch.count > 0) yield { batch, rows: batch.count, maxUpdatedAtMs: Number.NEGATIVE_INFINITY };
+    }
+    return;
+  }
   for await (const batch of readParquetFile(path, { startRow: input.startRow, signal: input.signal })) {
     if (batch.numRows === 0) continue;
     yield {

@@ -177,7 +177,7 @@ async function resumeJob(input: ExportPathInput, request: string, ctx: ReadConte
     });
   if (handle === undefined) return undefined;
   return {
-    handle: saved.status_url !== undefined && handle.statusUrl === undefined ? { ...handle, statusUrl: saved.status_url } : handle,
+    handle,
     createdAtMs,
     fileIndex: saved.file_index,
     rowOffset: saved.row_offset,

@@ -131,7 +131,7 @@ describe("saved exports that can no longer be resumed", () => {
     }
   }, 120_000);
 
-  test("a saved export older than the 7-day retention is not even asked for", async () => {
+  test("a saved export older than the 7-day retention is not resumed: a new one is created", async () => {
     sim.resetCounters();
     const first = await read({ sim, streams: SPEND, killAfterRecords: 800 });
     const state = stateFrom(first.messages) as { stream: { stream_state: { sync: { position: { created_at: string } } } } }[];
@@ -144,6 +144,15 @@ describe("saved exports that can no longer be resumed", () => {
     expect(recordsOf(second.messages, "spend")).toHaveLength(N);
   }, 120_000);
 });
+
+test("a saved export of another request (here: another format) is not resumed", async () => {
+  sim.resetCounters();
+  const first = await read({ sim, streams: SPEND, config: { export_format: "parquet" }, killAfterRecords: 800 });
+  const second = await readOk({ sim, streams: SPEND, config: { export_format: "json" }, state: stateFrom(first.messages) });
+  expect(logs(second).some((l) => /not resuming from the saved position because the request changed since/.test(l))).toBe(true);
+  expect(sim.counters()["exportCreate"]).toBe(2);
+  expect(recordsOf(second.messages, "spend")).toHaveLength(N);
+}, 120_000);
 
 describe("read_mode", () => {
   test("auto: first incremental sync by export, the next by rows; the cursor equals the rows path's", async () => {
