@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { startSimulator, type Simulator } from "../simulator/index.js";
 import { runCli } from "./helpers/cli.js";
 import { baseConfig, catalogFor, recordsOf } from "./helpers/read-scenario.js";
@@ -41,27 +42,38 @@ interface TapRun {
 /** Modes whose stdout is a document or text, not a stream of Singer messages. */
 const HUMAN = ["--discover", "--about", "--version", "--help", "--test"];
 
-/** Runs the tap; objects become files, strings are written verbatim; `kill` SIGKILLs after N RECORD lines. */
-async function tap(args: string[], files: { config?: unknown; catalog?: unknown; state?: unknown } = {}, kill?: number): Promise<TapRun> {
+/** Runs the tap; objects become files, strings are written verbatim; `stop` signals it after N RECORD lines. */
+async function tap(
+  args: string[],
+  files: { config?: unknown; configs?: unknown[]; catalog?: unknown; state?: unknown } = {},
+  stop?: { after: number; signal: NodeJS.Signals },
+  env: Record<string, string> = {},
+): Promise<TapRun> {
   const dir = mkdtempSync(join(tmpdir(), "singer-test-"));
   const argv = [TAP, ...args];
-  for (const [name, value] of Object.entries(files)) {
-    if (value === undefined) continue;
-    const path = join(dir, `${name}.json`);
+  const { configs, ...single } = files;
+  const entries: [string, unknown][] = [...(configs ?? []).map((c): [string, unknown] => ["config", c]), ...Object.entries(single)];
+  entries.forEach(([name, value], i) => {
+    if (value === undefined) return;
+    const path = join(dir, `${name}-${i}.json`);
     writeFileSync(path, typeof value === "string" ? value : JSON.stringify(value));
     argv.push(`--${name}`, path);
-  }
+  });
   try {
     return await new Promise<TapRun>((resolve, reject) => {
-      const child = spawn(process.execPath, argv, { env: { ...process.env, LOG_LEVEL: "" }, stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(process.execPath, argv, { env: { ...process.env, LOG_LEVEL: "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
       const out: Buffer[] = [];
       const err: Buffer[] = [];
       let records = 0;
+      let stopped = false;
       const timer = setTimeout(() => child.kill("SIGKILL"), 110_000);
       child.stdout.on("data", (chunk: Buffer) => {
         out.push(chunk);
         records += chunk.toString("utf8").split('{"type":"RECORD"').length - 1;
-        if (kill !== undefined && records >= kill) child.kill("SIGKILL");
+        if (stop !== undefined && records >= stop.after && !stopped) {
+          stopped = true;
+          child.kill(stop.signal);
+        }
       });
       child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
       child.on("error", reject);
@@ -145,6 +157,46 @@ describe("tap-ignite-procurement (Singer mode)", () => {
     expect(md.stdout).toMatch(/\| api_token \| True \|/);
     expect((await tap(["--version"])).stdout).toContain(pkg.version);
     expect((await tap(["--help"])).stdout).toContain("--discover");
+  });
+
+  it("--config merges repeated files (later wins) and reads TAP_IGNITE_PROCUREMENT_* with --config ENV", async () => {
+    const catalog = select(discovered, { suppliers: true });
+    const merged = await tap([], { configs: [{ ...config, api_token: "ign_first-file-token-0000", page_size: 7 }, { api_token: sim.token }], catalog });
+    expect(merged.code, merged.stderr).toBe(0);
+    expect(records(merged, "suppliers").length).toBe([...sim.rows("suppliers")].length);
+
+    const env = {
+      TAP_IGNITE_PROCUREMENT_API_TOKEN: sim.token,
+      TAP_IGNITE_PROCUREMENT_BASE_URL: sim.url,
+      TAP_IGNITE_PROCUREMENT_READ_MODE: "rows",
+      TAP_IGNITE_PROCUREMENT_PAGE_SIZE: "50",
+      TAP_IGNITE_PROCUREMENT_LEGACY_DATA_TABLES: '{"mode":"off"}',
+    };
+    const fromEnv = await tap(["--config", "ENV"], { catalog }, undefined, env);
+    expect(fromEnv.code, fromEnv.stderr).toBe(0);
+    expect(records(fromEnv, "suppliers").length).toBe([...sim.rows("suppliers")].length);
+    // page_size arrived as the number 50: pages of 50 rows, one STATE after each.
+    expect(fromEnv.messages.filter((m) => m.type === "STATE").length).toBeGreaterThanOrEqual([...sim.rows("suppliers")].length / 50);
+    const bad = await tap(["--config", "ENV"], { catalog }, undefined, { ...env, TAP_IGNITE_PROCUREMENT_PAGE_SIZE: "many" });
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain("TAP_IGNITE_PROCUREMENT_PAGE_SIZE");
+  }, 60_000);
+
+  it("examples/meltano/meltano.yml declares every setting of spec.json, with Meltano kinds matching the types", () => {
+    const spec = JSON.parse(readFileSync(join(repo, "spec/spec.json"), "utf8")) as { connectionSpecification: { properties: Record<string, Json> } };
+    const meltano = parse(readFileSync(join(repo, "examples/meltano/meltano.yml"), "utf8")) as {
+      plugins: { extractors: { name: string; capabilities: string[]; settings: { name: string; kind?: string }[] }[] };
+    };
+    const tapPlugin = meltano.plugins.extractors.find((e) => e.name === "tap-ignite-procurement")!;
+    expect(tapPlugin.capabilities.sort()).toEqual(["about", "catalog", "discover", "state"]);
+    const kinds = Object.fromEntries(tapPlugin.settings.map((s) => [s.name, s.kind ?? "string"]));
+    const want = Object.fromEntries(
+      Object.entries(spec.connectionSpecification.properties).map(([name, p]) => [
+        name,
+        p["airbyte_secret"] === true ? "password" : p["type"] === "integer" ? "integer" : p["type"] === "array" ? "array" : p["type"] === "object" ? "object" : "string",
+      ]),
+    );
+    expect(kinds).toEqual(want);
   });
 
   it("reads only selected streams and columns; SCHEMA (keys, bookmark) comes before each stream's records; full table re-reads everything", async () => {
@@ -245,7 +297,7 @@ describe("tap-ignite-procurement (Singer mode)", () => {
   it("a SIGKILLed sync resumes from its last STATE and loses no row", async () => {
     const catalog = select(discovered, { spend: { method: "FULL_TABLE" } });
     const truth = new Set([...sim.rows("spend")].map((r) => String(r["id"])));
-    const killed = await tap([], { config, catalog }, 1_100);
+    const killed = await tap([], { config, catalog }, { after: 1_100, signal: "SIGKILL" });
     expect(killed.signal).toBe("SIGKILL");
     const lastAt = killed.messages.map((m) => m.type).lastIndexOf("STATE");
     expect(lastAt).toBeGreaterThan(0);
@@ -260,6 +312,18 @@ describe("tap-ignite-procurement (Singer mode)", () => {
     const all = new Set([...committed, ...rest]);
     for (const id of truth) expect(all.has(id), `row ${id} lost`).toBe(true);
   }, 120_000);
+
+  it("SIGTERM mid-sync: whole lines only, the last STATE still written, an error on stderr, exit non-zero", async () => {
+    const catalog = select(discovered, { spend: { method: "FULL_TABLE" } });
+    const stopped = await tap([], { config: { ...config, page_size: 50 }, catalog }, { after: 1, signal: "SIGTERM" });
+    expect(stopped.signal).toBeNull();
+    expect(stopped.code).not.toBe(0);
+    expect(stopped.stdout.endsWith("\n")).toBe(true);
+    expect(records(stopped, "spend").length).toBeLessThan([...sim.rows("spend")].length);
+    expect(stopped.messages.filter((m) => m.type === "STATE").length).toBeGreaterThan(0);
+    expect(stopped.stderr).toMatch(/Received SIGTERM/);
+    expect(stopped.stderr).toMatch(/ERROR .*interrupted/);
+  }, 60_000);
 
   it("fails clearly on stderr with a non-zero exit: invalid config, unknown flag, bad state, wrong token, a failing stream", async () => {
     const noToken = await tap([], { config: { base_url: sim.url } });

@@ -5,5 +5,5 @@
 set -eu
 here=$(CDPATH= cd -- "$(dirname -- "$0")" && pwd)
 home=${SOURCE_IGNITE_PROCUREMENT_HOME:-$here/../..}
-bin=$(node -e 'const b = require(process.argv[1]).bin || {}; process.stdout.write(b["tap-ignite-procurement"] || "dist/source/singer.js")' "$home/package.json")
+bin=$(node -e 'const b = require(process.argv[1]).bin || {}; process.stdout.write(b["tap-ignite-procurement"] || "dist/source/singer/main.js")' "$home/package.json")
 exec node "$home/$bin" "$@"
