@@ -72,7 +72,10 @@ export async function downloadFile(input: DownloadInput): Promise<DownloadedFile
         throw error;
       }
       if (response.offset !== written) {
-        if (response.offset !== 0) throw new TransientError(`download of ${file.name} answered from byte ${response.offset}, not ${written}`);
+        if (response.offset !== 0) {
+          response.body.destroy();
+          throw new TransientError(`download of ${file.name} answered from byte ${response.offset}, not ${written}`);
+        }
         // The server ignored our Range (answered 200 from byte 0): start the file over.
         await out.truncate(0);
         written = 0;

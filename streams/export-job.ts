@@ -14,8 +14,8 @@ import { parseDownloadList, phaseOf, type ExportFileRef } from "./export-status.
 import type { RecordSerializer } from "./record-serializer.js";
 import type { Batch, ReadContext } from "./types.js";
 
-/** A listing younger than this is fresh enough for the next file (signed URLs live an hour). */
-const FRESH_LISTING_MS = 60_000;
+/** The listing of the poll that just saw the job succeed serves its first file if it is this young. */
+const FRESH_LISTING_MS = 30_000;
 /** Downloads of one file that decode as corrupt before giving up. */
 const DOWNLOADS_PER_FILE = 2;
 
@@ -49,7 +49,7 @@ export class ExportJobReader {
 
   async *read(job: JobPosition, listed: readonly ExportFileRef[], ctx: ReadContext): AsyncGenerator<JobStep> {
     let files = orderFiles(listed);
-    let listedAt = ctx.now();
+    const listedAt = ctx.now();
     const names = files.map((f) => f.name);
     const start = findFile(files, job.fileIndex, job.fileName);
     if (start === undefined) {
@@ -59,7 +59,6 @@ export class ExportJobReader {
     let rowOffset = job.rowOffset;
     const relist = async (index: number): Promise<ExportFileRef> => {
       files = await this.#relist(job.handle, ctx);
-      listedAt = ctx.now();
       const found = findFile(files, index, names[index]);
       if (found === undefined) throw new TransientError(`export ${job.handle.id} no longer lists its file ${names[index] ?? index}`);
       return found.file;
@@ -67,7 +66,8 @@ export class ExportJobReader {
 
     for (let i = start.index; i < names.length; i++) {
       const name = names[i]!;
-      let file = ctx.now() - listedAt < FRESH_LISTING_MS ? findFile(files, i, name)?.file : undefined;
+      // Every other file gets its URL from a new poll: a long download or decode can outlive a signed URL.
+      let file = i === start.index && ctx.now() - listedAt < FRESH_LISTING_MS ? findFile(files, i, name)?.file : undefined;
       file ??= await relist(i);
       if (file.rowCount !== undefined && rowOffset >= file.rowCount && rowOffset > 0) {
         ctx.logger.debug(`${name}: all ${file.rowCount} rows were read before; skipping its download`);

@@ -93,6 +93,19 @@ describe("failures of the lifecycle", () => {
     expect(result.stdout + result.stderr).not.toMatch(/downloads\/[A-Za-z0-9_-]{20,}/); // no signed URL in any message
   }, 60_000);
 
+  test("each later file gets its URL from a new poll, so URLs that outlive a slow file never answer 403", async () => {
+    const brief = await startSimulator({ seed: 5, rows: { spend: 1500 }, maxFileRows: 500, exportDelayMs: 50, downloadUrlTtlSeconds: 2 });
+    try {
+      brief.setFaults({ download: { nth: 1, slowMs: 2500 } }); // file 0 takes longer than a URL lives
+      const result = await readOk({ sim: brief, streams: SPEND });
+      expectSameRecords(result.messages, rows.messages, SPEND);
+      expect(brief.counters()["download:403"] ?? 0).toBe(0);
+      expect(brief.counters()["download:200"]).toBe(3);
+    } finally {
+      await brief.close();
+    }
+  }, 60_000);
+
   test("a connection reset and a cut-short body mid-download resume with Range", async () => {
     const { result, counters } = await scenario({}, { download: [{ nth: 1, reset: { afterBytes: 3000 } }, { nth: 3, truncate: { afterBytes: 5000 } }] });
     expectComplete(result, counters);
