@@ -64,6 +64,20 @@ describe("export reads return exactly the rows-path records", () => {
     }, 120_000);
   }
 
+  test("column_keys label: Parquet and JSON exports key records like the rows path does", async () => {
+    sim.setVariant(RESET);
+    const streams = ["suppliers", "spend"];
+    const config = { column_keys: "label" };
+    const byRows = await readOk({ sim, streams, config: { ...config, read_mode: "rows" } });
+    const names = new Set(sim.tables().flatMap((t) => t.columns.map((c) => c.name)));
+    const keys = Object.keys((byRows.messages.find((m) => m.type === "RECORD") as { record: { data: object } }).record.data);
+    expect(keys.filter((k) => !names.has(k)).length).toBeGreaterThan(3); // labels, not names
+    for (const format of ["parquet", "json"]) {
+      const result = await readOk({ sim, streams, config: { ...config, export_format: format }, tmp: tmp.dir });
+      expectSameRecords(result.messages, byRows.messages, streams);
+    }
+  }, 120_000);
+
   test("the rows read really is the rows path and the export reads never sent the token to a download URL", () => {
     expect(logs(rows).some((l) => /created \(/.test(l))).toBe(false);
     expect(sim.counters()["download"] ?? 0).toBeGreaterThan(0);
