@@ -195,9 +195,7 @@ function readmeBody(args: Args, env: string, ms: readonly Measurement[]): string
     // no README: nothing to keep
   }
   return [
-    "## Benchmark",
-    "",
-    `\`npm run bench -- --sizes ${args.sizes.join(",")}\` (${env}). Spend table, 18 columns, one stream, full refresh; each program is a child process whose stdout is counted (bytes and lines, every record checked); peak RSS is the connector process's (\`/usr/bin/time\`, worker threads included). Export records/s and MB/s exclude the *server wait* (the simulator building the export, until the connector sees the file list); wall time includes it. DuckDB reads the very files the zstd export produced, downloaded from the simulator. The raw download POSTs the same rows pages (same fields, pageSize, keyBy) with undici and discards the bodies.`,
+    `\`npm run bench -- --sizes ${args.sizes.join(",")}\` (${env}). Spend table, 18 columns, one stream, full refresh; each program is a child process whose stdout is piped into a counter (bytes, lines, RECORD lines; a run whose record count differs from the table size is flagged ⚠); peak RSS is the connector process's (\`/usr/bin/time\`, worker threads included). Export records/s and MB/s exclude the *server wait* (the simulator building the export, until the connector sees the file list); wall time includes it. DuckDB reads the very files the zstd export produced, downloaded from the simulator. The simulator runs in its own process on the same 2 cores. The raw download POSTs the same rows pages (same fields, pageSize, keyBy) with undici and discards the bodies.`,
     "",
     measurementTable(ms),
     "",
