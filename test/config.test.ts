@@ -20,6 +20,7 @@ const BAD: { name: string; config: unknown; expect: RegExp }[] = [
   { name: "page_size not a number", config: { ...base, page_size: "100" }, expect: /page_size: must be a whole number/ },
   { name: "unknown read_mode", config: { ...base, read_mode: "fast" }, expect: /read_mode: must be one of auto, rows, export/ },
   { name: "bad lookback", config: { ...base, lookback_window: "1 hour" }, expect: /lookback_window: must be in the form ISO 8601 duration/ },
+  { name: "lookback in months", config: { ...base, lookback_window: "P1M" }, expect: /lookback_window: must be in the form ISO 8601 duration in weeks, days, hours/ },
   { name: "impossible start_date", config: { ...base, start_date: "2024-02-30" }, expect: /start_date: 2024-02-30 is not a real date/ },
   { name: "legacy ids without ids", config: { ...base, legacy_data_tables: { mode: "ids" } }, expect: /legacy_data_tables\.ids: is required/ },
   { name: "legacy unknown mode", config: { ...base, legacy_data_tables: { mode: "some" } }, expect: /legacy_data_tables\.mode: must be one of off, all, ids/ },
