@@ -1,6 +1,7 @@
 import { Dictionary, Int32, RecordBatch, Table, Utf8, vectorFromArray } from "apache-arrow";
 import { describe, expect, test } from "vitest";
 import { maxEpochMs } from "../streams/arrow-cursor.js";
+import { choosePath } from "../streams/table-read.js";
 import { findFile, naturalCompare, orderFiles } from "../streams/export-files.js";
 import { estimatedBytes, failureMessage, parseDownloadList, phaseOf } from "../streams/export-status.js";
 import { arrowTable, logicalRows } from "./arrow-fixtures.js";
@@ -103,4 +104,18 @@ describe("max updated_at of an Arrow batch", () => {
     expect(maxEpochMs(text, "u")).toBe(Date.parse("2026-03-01T00:00:00.500Z"));
     expect(maxEpochMs(text, "d")).toBe(Date.parse("2026-03-01T00:00:00.500Z"));
   });
+});
+
+describe("read path choice", () => {
+  const at = "2026-01-01T00:00:00Z";
+  const rowsPos = { path: "rows", request: "r", page_token: "t", token_issued_at: at } as const;
+  const exportPos = { path: "export", request: "r", export_id: "e", entity: "spend", created_at: at, file_index: 0, row_offset: 0 } as const;
+  test.each([
+    ["auto", { started_at: at, snapshot: true }, "export"], // full refresh, first incremental sync, periodic snapshot
+    ["auto", { started_at: at, snapshot: false }, "rows"], // later incremental syncs
+    ["auto", { started_at: at, snapshot: true, position: rowsPos }, "rows"], // a resumed sync stays on its path
+    ["auto", { started_at: at, snapshot: false, position: exportPos }, "export"],
+    ["rows", { started_at: at, snapshot: true, position: exportPos }, "rows"], // a forced mode wins
+    ["export", { started_at: at, snapshot: false }, "export"],
+  ] as const)("%s with %j → %s", (mode, sync, path) => expect(choosePath(mode, sync)).toBe(path));
 });
