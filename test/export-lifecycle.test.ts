@@ -3,7 +3,6 @@
  * CLI reads spend through an export, then it reads every row (the same records as a rows read), follows
  * the protocol, keeps the token off download hosts and leaves no temp file behind.
  */
-import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startSimulator, type Simulator, type Variant } from "../simulator/index.js";
 import type { CliResult } from "./helpers/cli.js";
@@ -18,7 +17,6 @@ let rows: CliResult;
 const tmp = privateTmp();
 
 beforeAll(async () => {
-  execFileSync("npm", ["run", "build"], { stdio: "ignore" });
   sim = await startSimulator({ seed: 5, rows: { spend: 1500 }, maxFileRows: 500, exportDelayMs: 50 });
   rows = await readOk({ sim, streams: SPEND, config: { read_mode: "rows" } });
 }, 180_000);

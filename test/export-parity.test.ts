@@ -2,7 +2,6 @@
  * Given the simulator serving each Parquet and JSON form of §14, when the built CLI reads all five tables
  * through exports, then the records are exactly those of a rows read (value by value, sorted by key).
  */
-import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startSimulator, type Simulator, type Variant } from "../simulator/index.js";
 import type { CliResult } from "./helpers/cli.js";
@@ -13,7 +12,6 @@ let rows: CliResult;
 const tmp = privateTmp();
 
 beforeAll(async () => {
-  execFileSync("npm", ["run", "build"], { stdio: "ignore" });
   // Several files per export and several row groups per file, so ordering and batching are exercised.
   sim = await startSimulator({ seed: 11, rows: { spend: 1800, suppliers: 260, contracts: 210 }, maxFileRows: 700, exportDelayMs: 100 });
   rows = await readOk({ sim, streams: TABLES, config: { read_mode: "rows", page_size: 500 } });

@@ -4,7 +4,6 @@
  * the resumed runs take up the same export at its saved file and row. Also: expired and deleted saved
  * exports, the read_mode dispatch, and the incremental cursor taken from Arrow timestamps.
  */
-import { execFileSync } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startSimulator, type Simulator } from "../simulator/index.js";
@@ -19,7 +18,6 @@ let sim: Simulator;
 let allIds: string[];
 
 beforeAll(async () => {
-  execFileSync("npm", ["run", "build"], { stdio: "ignore" });
   // 3 files of 3000 rows, row groups (= Parquet batches) of 500.
   sim = await startSimulator({ seed: 3, rows: { spend: N }, maxFileRows: FILE_ROWS, exportDelayMs: 50, variant: { rowGroupRows: 500 } });
   allIds = [...sim.rows("spend")].map((r) => String(r["id"]));
