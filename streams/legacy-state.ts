@@ -8,8 +8,7 @@
  * The cursor only moves when a sync completes: rows do not arrive ordered by their last-modified time.
  */
 import { parseTableState, type TableState } from "./stream-state.js";
-import { formatTimestamp, nextCursor } from "./sync-window.js";
-import type { Checkpoint } from "./types.js";
+import { SyncTracker } from "./sync-tracker.js";
 
 export interface LegacyPosition {
   readonly path: "legacy";
@@ -58,53 +57,6 @@ export function parseLegacyState(raw: unknown): LegacyState {
   return { base, sync };
 }
 
-/** Follows one sync: the highest last-modified time emitted, the resumable position, the final state. */
-export class LegacyTracker {
-  readonly #base: TableState;
-  #sync: LegacySync;
-  #maxSeenMs: number;
-
-  constructor(base: TableState, sync: LegacySync) {
-    this.#base = base;
-    this.#sync = sync;
-    this.#maxSeenMs = sync.max_seen === undefined ? Number.NEGATIVE_INFINITY : Date.parse(sync.max_seen);
-  }
-
-  get sync(): LegacySync {
-    return this.#sync;
-  }
-
-  observe(rows: readonly Record<string, unknown>[], key: string): void {
-    for (const row of rows) {
-      const value = row[key];
-      const ms = typeof value === "string" ? Date.parse(value) : Number.NaN;
-      if (ms > this.#maxSeenMs) this.#maxSeenMs = ms;
-    }
-  }
-
-  checkpoint(position: LegacyPosition): Checkpoint {
-    this.#sync = { ...this.#sync, ...this.#maxSeen(), position };
-    return { kind: "checkpoint", state: { ...this.#base, sync: this.#sync } as unknown as Record<string, unknown> };
-  }
-
-  forgetPosition(): void {
-    const { position: _dropped, ...rest } = this.#sync;
-    this.#sync = rest;
-  }
-
-  complete(now: number): Checkpoint {
-    const cursor = nextCursor(this.#base.cursor, this.#maxSeen().max_seen, this.#sync.started_at);
-    const lastSnapshot = this.#sync.snapshot ? this.#sync.started_at : this.#base.last_snapshot_at;
-    const state: TableState = {
-      version: 1,
-      ...(cursor !== undefined && { cursor }),
-      ...(lastSnapshot !== undefined && { last_snapshot_at: lastSnapshot }),
-      completed_at: formatTimestamp(now),
-    };
-    return { kind: "checkpoint", state: state as unknown as Record<string, unknown> };
-  }
-
-  #maxSeen(): { max_seen?: string } {
-    return Number.isFinite(this.#maxSeenMs) ? { max_seen: formatTimestamp(this.#maxSeenMs) } : {};
-  }
-}
+/** One sync of a legacy stream: the export tables' tracker over the legacy position (same state JSON). */
+export const LegacyTracker = SyncTracker<LegacySync>;
+export type LegacyTracker = SyncTracker<LegacySync>;

@@ -2,23 +2,34 @@
  * Follows one sync of one stream and produces its checkpoints: the window it started with, the highest
  * updated_at emitted so far, and the read path's resumable position. The cursor itself only moves when
  * the sync completes (rows arrive ordered by id, not by updated_at, so a mid-sync cursor could skip rows).
+ *
+ * Export tables and legacy data tables share the state layout and differ only in the position their read
+ * path saves, so one tracker serves both, generic over the sync record (SyncProgress or LegacySync).
  */
 import type { Checkpoint } from "./types.js";
-import type { ExportProgress, RowsProgress, SyncProgress, TableState } from "./stream-state.js";
+import type { SyncProgress, TableState } from "./stream-state.js";
 import { formatTimestamp, nextCursor } from "./sync-window.js";
 
-export class SyncTracker {
+/** What the tracker relies on in any stream's in-progress sync; `position` is the read path's own. */
+export interface TrackedSync {
+  readonly started_at: string;
+  readonly max_seen?: string;
+  readonly snapshot: boolean;
+  readonly position?: object;
+}
+
+export class SyncTracker<S extends TrackedSync = SyncProgress> {
   readonly #previous: TableState;
-  #sync: SyncProgress;
+  #sync: S;
   #maxSeenMs: number;
 
-  constructor(previous: TableState, sync: SyncProgress) {
+  constructor(previous: TableState, sync: S) {
     this.#previous = previous;
     this.#sync = sync;
     this.#maxSeenMs = sync.max_seen === undefined ? Number.NEGATIVE_INFINITY : Date.parse(sync.max_seen);
   }
 
-  get sync(): SyncProgress {
+  get sync(): S {
     return this.#sync;
   }
 
@@ -27,8 +38,13 @@ export class SyncTracker {
     if (maxUpdatedAtMs > this.#maxSeenMs) this.#maxSeenMs = maxUpdatedAtMs;
   }
 
+  /** Notes the rows about to be emitted by the timestamps under `key` (unparseable ones are skipped). */
+  observe(rows: readonly Record<string, unknown>[], key: string): void {
+    this.observeMax(maxTimestampOf(rows, key));
+  }
+
   /** State that resumes at `position`, valid once every record yielded before it is written. */
-  checkpoint(position: RowsProgress | ExportProgress): Checkpoint {
+  checkpoint(position: NonNullable<S["position"]>): Checkpoint {
     this.#sync = { ...this.#sync, ...this.#maxSeen(), position };
     return { kind: "checkpoint", state: { ...this.#previous, sync: this.#sync } as unknown as Record<string, unknown> };
   }
@@ -36,7 +52,8 @@ export class SyncTracker {
   /** Drops the path's position (an expired handle): the sync restarts at its durable window start. */
   forgetPosition(): void {
     const { position: _dropped, ...rest } = this.#sync;
-    this.#sync = rest;
+    // Still an S: `position` is optional in every sync record.
+    this.#sync = rest as S;
   }
 
   /** The final state of a completed sync: the cursor advances, the in-progress part goes away. */
