@@ -1,6 +1,7 @@
 /**
- * The Logger handed to streams: LOG messages on stdout through the single writer, secrets redacted,
- * DEBUG/TRACE only when debug logging is on (`--debug` or `LOG_LEVEL=debug`).
+ * The Logger handed to streams: secrets redacted, DEBUG/TRACE only when debug logging is on (`--debug` or
+ * `LOG_LEVEL=debug`). Where entries go is the bin's choice: LOG messages on stdout for Airbyte
+ * (createLogger), stderr lines for Singer (singer/logger.ts); both share the level and redaction rules here.
  */
 import type { LogLevel, Logger } from "../streams/types.js";
 import { logMessage } from "./messages.js";
@@ -14,11 +15,14 @@ export interface RuntimeLogger extends Logger {
   readonly debugEnabled: boolean;
 }
 
-export function createLogger(out: OutputWriter, redactor: Redactor, options: { debug: boolean }): RuntimeLogger {
+/** Receives entries that passed the level threshold, message and stack trace already redacted. */
+export type LogSink = (level: LogLevel, message: string, stackTrace?: string) => void;
+
+export function createRuntimeLogger(sink: LogSink, redactor: Redactor, options: { debug: boolean }): RuntimeLogger {
   const threshold = options.debug ? RANK.TRACE : RANK.INFO;
   const emit = (level: LogLevel, message: string, stackTrace?: string): void => {
     if (RANK[level] > threshold) return;
-    out.send(logMessage(level, redactor.redact(message), stackTrace === undefined ? undefined : redactor.redact(stackTrace)));
+    sink(level, redactor.redact(message), stackTrace === undefined ? undefined : redactor.redact(stackTrace));
   };
   return {
     debugEnabled: options.debug,
@@ -28,6 +32,11 @@ export function createLogger(out: OutputWriter, redactor: Redactor, options: { d
     debug: (message) => emit("DEBUG", message),
     error: (message, stackTrace) => emit("ERROR", message, stackTrace),
   };
+}
+
+/** The Airbyte logger: LOG messages on stdout through the single writer. */
+export function createLogger(out: OutputWriter, redactor: Redactor, options: { debug: boolean }): RuntimeLogger {
+  return createRuntimeLogger((level, message, stackTrace) => out.send(logMessage(level, message, stackTrace)), redactor, options);
 }
 
 /** `LOG_LEVEL=debug` is how the platform asks for debug logs (the Python CDK reads the same variable). */

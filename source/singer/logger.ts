@@ -1,13 +1,12 @@
 /**
  * Singer taps log to stderr (stdout is for messages only): one line per entry,
  * `<RFC 3339 time> <LEVEL> <message>`, with Python's level names since Meltano shows them as they are.
- * Secrets are redacted; DEBUG/TRACE only with --debug or LOG_LEVEL=debug.
+ * Levels and redaction are the shared runtime logger's (../logger.ts); this is only the stderr sink.
  */
 import type { LogLevel } from "../../streams/types.js";
-import type { RuntimeLogger } from "../logger.js";
+import { createRuntimeLogger, type RuntimeLogger } from "../logger.js";
 import type { Redactor } from "../redact.js";
 
-const RANK: Record<LogLevel, number> = { FATAL: 0, ERROR: 1, WARN: 2, INFO: 3, DEBUG: 4, TRACE: 5 };
 const NAME: Record<LogLevel, string> = { FATAL: "CRITICAL", ERROR: "ERROR", WARN: "WARNING", INFO: "INFO", DEBUG: "DEBUG", TRACE: "DEBUG" };
 
 export interface LineSink {
@@ -15,21 +14,11 @@ export interface LineSink {
 }
 
 export function createStderrLogger(stderr: LineSink, redactor: Redactor, options: { debug: boolean; now?: () => number }): RuntimeLogger {
-  const threshold = options.debug ? RANK.TRACE : RANK.INFO;
   const now = options.now ?? Date.now;
-  const emit = (level: LogLevel, message: string, stackTrace?: string): void => {
-    if (RANK[level] > threshold) return;
+  const sink = (level: LogLevel, message: string, stackTrace?: string): void => {
     const text = stackTrace === undefined || !options.debug ? message : `${message}\n${stackTrace}`;
     // Continuation lines are indented so every entry still starts with its time and level.
-    const body = redactor.redact(text).replace(/\r?\n/g, "\n    ");
-    stderr.write(`${new Date(now()).toISOString()} ${NAME[level]} ${body}\n`);
+    stderr.write(`${new Date(now()).toISOString()} ${NAME[level]} ${text.replace(/\r?\n/g, "\n    ")}\n`);
   };
-  return {
-    debugEnabled: options.debug,
-    log: (level, message) => emit(level, message),
-    info: (message) => emit("INFO", message),
-    warn: (message) => emit("WARN", message),
-    debug: (message) => emit("DEBUG", message),
-    error: (message, stackTrace) => emit("ERROR", message, stackTrace),
-  };
+  return createRuntimeLogger(sink, redactor, options);
 }
