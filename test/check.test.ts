@@ -8,9 +8,8 @@ import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { ConnectorConfig } from "../spec/config.js";
 import { ConnectorError } from "../source/errors.js";
-import { DEFAULT_ENDPOINTS } from "../streams/endpoints.js";
 import { createIgniteSource, type IgniteSource } from "../streams/index.js";
-import type { Logger } from "../streams/types.js";
+import { connectorConfig, memoryLogger } from "./helpers/connector-config.js";
 
 const TOKEN = "igt_CheckT0ken_abcdefghijklmnop";
 const JWT = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c";
@@ -51,23 +50,11 @@ const TABLES = [
   { id: "suppliers", name: "Suppliers", table: "suppliers", columns: [{ name: "id", label: "ID", dataType: "STRING", supportedOperators: ["eq"] }], orderBy: ["id"] },
 ];
 
-const logs: string[] = [];
-const logger: Logger = {
-  log: (l, m) => logs.push(`${l} ${m}`),
-  info: (m) => logs.push(m),
-  warn: (m) => logs.push(m),
-  debug: (m) => logs.push(m),
-};
+const { logger, logs } = memoryLogger();
 
 function source(over: Partial<ConnectorConfig> = {}): { src: IgniteSource; clock: { now: number } } {
   const clock = { now: 1_780_000_000_000 };
-  const config: ConnectorConfig = {
-    api_token: TOKEN, base_url: origin, read_mode: "auto", export_format: "parquet", page_size: 1000,
-    lookback_window: "PT1H", full_snapshot_interval_days: 7, column_keys: "name", filters: {},
-    max_concurrent_streams: 2, request_timeout_seconds: 5, retry_budget_seconds: 600,
-    export_poll_timeout_minutes: 10, export_max_attempts: 3, legacy_data_tables: "off",
-    endpoints: { ...DEFAULT_ENDPOINTS }, ...over,
-  };
+  const config = connectorConfig({ token: TOKEN, url: origin }, { request_timeout_seconds: 5, retry_budget_seconds: 600, ...over });
   const src = createIgniteSource(config, {
     logger,
     now: () => clock.now,
@@ -173,12 +160,7 @@ describe("check budget", () => {
     const { IgniteClient } = await import("../streams/client.js");
     handler = () => undefined; // never answers
     const client = new IgniteClient({
-      config: {
-        api_token: TOKEN, base_url: origin, read_mode: "auto", export_format: "parquet", page_size: 1000,
-        lookback_window: "PT1H", full_snapshot_interval_days: 7, column_keys: "name", filters: {},
-        max_concurrent_streams: 2, request_timeout_seconds: 300, retry_budget_seconds: 600,
-        export_poll_timeout_minutes: 10, export_max_attempts: 3, legacy_data_tables: "off", endpoints: { ...DEFAULT_ENDPOINTS },
-      },
+      config: connectorConfig({ token: TOKEN, url: origin }, { request_timeout_seconds: 300, retry_budget_seconds: 600 }),
       logger,
     });
     const started = Date.now();

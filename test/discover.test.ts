@@ -6,19 +6,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator, type Simulator } from "../simulator/index.js";
 import type { ConnectorConfig } from "../spec/config.js";
-import { DEFAULT_ENDPOINTS } from "../streams/endpoints.js";
 import { createIgniteSource } from "../streams/index.js";
-import type { Logger, StreamDescriptor } from "../streams/types.js";
+import type { StreamDescriptor } from "../streams/types.js";
+import { connectorConfig, memoryLogger } from "./helpers/connector-config.js";
 import { messageProblems } from "./helpers/protocol.js";
 
 let sim: Simulator;
-const logs: string[] = [];
-const logger: Logger = {
-  log: (l, m) => logs.push(`${l} ${m}`),
-  info: (m) => logs.push(m),
-  warn: (m) => logs.push(m),
-  debug: (m) => logs.push(m),
-};
+const { logger, logs } = memoryLogger();
 
 beforeAll(async () => {
   sim = await startSimulator({ rows: { spend: 50, suppliers: 20, contracts: 20 } });
@@ -26,13 +20,7 @@ beforeAll(async () => {
 afterAll(() => sim.close());
 
 function config(over: Partial<ConnectorConfig> = {}): ConnectorConfig {
-  return {
-    api_token: sim.token, base_url: sim.url, read_mode: "auto", export_format: "parquet", page_size: 1000,
-    lookback_window: "PT1H", full_snapshot_interval_days: 7, column_keys: "name", filters: {},
-    max_concurrent_streams: 2, request_timeout_seconds: 10, retry_budget_seconds: 60,
-    export_poll_timeout_minutes: 10, export_max_attempts: 3, legacy_data_tables: "off",
-    endpoints: { ...DEFAULT_ENDPOINTS }, ...over,
-  };
+  return connectorConfig(sim, over);
 }
 
 async function discover(over: Partial<ConnectorConfig> = {}): Promise<StreamDescriptor[]> {
