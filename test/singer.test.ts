@@ -4,14 +4,13 @@
  * incremental syncs with bookmarks across clock steps, kill + resume from the last STATE, bookmarks that
  * the Airbyte bin resumes from identically, and clear failures on stderr with a non-zero exit.
  */
-import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { startSimulator, type Simulator } from "../simulator/index.js";
+import { runChild, wholeLines, withInputFiles } from "./helpers/child.js";
 import { runCli } from "./helpers/cli.js";
 import { baseConfig, catalogFor, recordsOf } from "./helpers/read-scenario.js";
 
@@ -49,49 +48,20 @@ async function tap(
   stop?: { after: number; signal: NodeJS.Signals },
   env: Record<string, string> = {},
 ): Promise<TapRun> {
-  const dir = mkdtempSync(join(tmpdir(), "singer-test-"));
-  const argv = [TAP, ...args];
   const { configs, ...single } = files;
   const entries: [string, unknown][] = [...(configs ?? []).map((c): [string, unknown] => ["config", c]), ...Object.entries(single)];
-  entries.forEach(([name, value], i) => {
-    if (value === undefined) return;
-    const path = join(dir, `${name}-${i}.json`);
-    writeFileSync(path, typeof value === "string" ? value : JSON.stringify(value));
-    argv.push(`--${name}`, path);
+  const run = await withInputFiles("singer-test-", (file) => {
+    const argv = [TAP, ...args];
+    entries.forEach(([name, value], i) => {
+      if (value !== undefined) argv.push(`--${name}`, file(`${name}-${i}.json`, value));
+    });
+    return runChild({ argv, env, stops: stop === undefined ? [] : [{ afterRecords: stop.after, signal: stop.signal }] });
   });
   try {
-    return await new Promise<TapRun>((resolve, reject) => {
-      const child = spawn(process.execPath, argv, { env: { ...process.env, LOG_LEVEL: "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      let records = 0;
-      let stopped = false;
-      const timer = setTimeout(() => child.kill("SIGKILL"), 110_000);
-      child.stdout.on("data", (chunk: Buffer) => {
-        out.push(chunk);
-        records += chunk.toString("utf8").split('{"type":"RECORD"').length - 1;
-        if (stop !== undefined && records >= stop.after && !stopped) {
-          stopped = true;
-          child.kill(stop.signal);
-        }
-      });
-      child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
-      child.on("error", reject);
-      child.on("close", (code, signal) => {
-        clearTimeout(timer);
-        const stdout = Buffer.concat(out).toString("utf8");
-        // After a SIGKILL the last line may be cut: keep whole lines only.
-        const whole = stdout.slice(0, stdout.lastIndexOf("\n") + 1);
-        try {
-          const messages = HUMAN.some((f) => args.includes(f)) ? [] : whole.split("\n").filter(Boolean).map((l) => JSON.parse(l) as Message);
-          resolve({ stdout, stderr: Buffer.concat(err).toString("utf8"), code, signal, messages });
-        } catch (e) {
-          reject(e instanceof Error ? new Error(`${e.message} in tap stdout:\n${stdout.slice(0, 2000)}`) : e);
-        }
-      });
-    });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+    const messages = HUMAN.some((f) => args.includes(f)) ? [] : wholeLines(run.stdout).split("\n").filter(Boolean).map((l) => JSON.parse(l) as Message);
+    return { stdout: run.stdout, stderr: run.stderr, code: run.exitCode, signal: run.signal, messages };
+  } catch (e) {
+    throw e instanceof Error ? new Error(`${e.message} in tap stdout:\n${run.stdout.slice(0, 2000)}`) : e;
   }
 }
 

@@ -3,12 +3,9 @@
  * state written to temp files. Returns the parsed messages, raw output and exit code. `killAfterRecords`
  * SIGKILLs the process once that many RECORD lines have been read from its stdout (crash tests).
  */
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { AirbyteMessage } from "../../source/messages.js";
+import { runChild, wholeLines, withInputFiles } from "./child.js";
 import { parseLines } from "./protocol.js";
 
 export const MAIN = fileURLToPath(new URL("../../dist/source/main.js", import.meta.url));
@@ -39,62 +36,20 @@ export interface CliResult {
 }
 
 export async function runCli(run: CliRun): Promise<CliResult> {
-  const dir = mkdtempSync(join(tmpdir(), "ignite-cli-"));
-  const args = [MAIN, ...run.args];
-  const file = (name: string, value: unknown): string => {
-    const path = join(dir, `${name}.json`);
-    writeFileSync(path, typeof value === "string" ? value : JSON.stringify(value));
-    return path;
-  };
-  if (run.config !== undefined) args.push("--config", file("config", run.config));
-  if (run.catalog !== undefined) args.push("--catalog", file("catalog", run.catalog));
-  if (run.state !== undefined) args.push("--state", file("state", run.state));
-  try {
-    return await spawnAndCollect(args, run);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-function spawnAndCollect(args: string[], run: CliRun): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, {
-      env: { ...process.env, LOG_LEVEL: "", ...run.env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    let records = 0;
-    let partial = "";
-    let signalled = false;
-    const timer = setTimeout(() => child.kill("SIGKILL"), run.timeoutMs ?? 110_000);
-    child.stdout.on("data", (chunk: Buffer) => {
-      out.push(chunk);
-      const text = partial + chunk.toString("utf8");
-      const lines = text.split("\n");
-      partial = lines.pop() ?? "";
-      for (const line of lines) if (line.startsWith('{"type":"RECORD"')) records++;
-      if (run.killAfterRecords !== undefined && records >= run.killAfterRecords) child.kill("SIGKILL");
-      if (run.signalAfterFirstRecord !== undefined && records > 0 && !signalled) {
-        signalled = true;
-        child.kill(run.signalAfterFirstRecord);
-      }
-    });
-    child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
-    child.on("error", reject);
-    child.on("close", (exitCode, signal) => {
-      clearTimeout(timer);
-      const stdout = Buffer.concat(out).toString("utf8");
-      // After a SIGKILL the last line may be cut; keep only complete lines.
-      const complete = signal === "SIGKILL" ? stdout.slice(0, stdout.lastIndexOf("\n") + 1) : stdout;
-      try {
-        const messages = run.humanOutput === true ? [] : parseLines(complete);
-        resolve({ messages, stdout, stderr: Buffer.concat(err).toString("utf8"), exitCode, signal, records: messages.filter((m) => m.type === "RECORD").length });
-      } catch (e) {
-        reject(e);
-      }
-    });
+  const stops = [
+    ...(run.killAfterRecords !== undefined ? [{ afterRecords: run.killAfterRecords, signal: "SIGKILL" as const }] : []),
+    ...(run.signalAfterFirstRecord !== undefined ? [{ afterRecords: 1, signal: run.signalAfterFirstRecord }] : []),
+  ];
+  const result = await withInputFiles("ignite-cli-", (file) => {
+    const args = [MAIN, ...run.args];
+    if (run.config !== undefined) args.push("--config", file("config.json", run.config));
+    if (run.catalog !== undefined) args.push("--catalog", file("catalog.json", run.catalog));
+    if (run.state !== undefined) args.push("--state", file("state.json", run.state));
+    return runChild({ argv: args, env: run.env, timeoutMs: run.timeoutMs, stops });
   });
+  const complete = result.signal === "SIGKILL" ? wholeLines(result.stdout) : result.stdout;
+  const messages = run.humanOutput === true ? [] : parseLines(complete);
+  return { ...result, messages, records: messages.filter((m) => m.type === "RECORD").length };
 }
 
 /** A configured catalog for the given discovered streams (full_refresh unless told otherwise). */
