@@ -119,9 +119,11 @@ describe("saved exports that can no longer be resumed", () => {
     try {
       const first = await read({ sim: short, streams: SPEND, killAfterRecords: 1500 });
       await sleep(4500);
+      // Under load the first run may itself outlive a 4 s retention and re-create its export; count the second run only.
+      short.resetCounters();
       const second = await readOk({ sim: short, streams: SPEND, state: stateFrom(first.messages) });
       expect(logs(second).some((l) => /^WARN spend: saved export \S+ is gone \(404\)/.test(l))).toBe(true);
-      expect(short.counters()["exportCreate"]).toBe(2);
+      expect(short.counters()["exportCreate"]).toBe(1);
       const ids = new Set(idsOf([...committedRecords(first.messages, "spend"), ...recordsOf(second.messages, "spend")], "id"));
       expect(ids.size).toBe(3000);
     } finally {
