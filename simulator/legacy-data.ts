@@ -29,6 +29,8 @@ const COLUMNS: LegacyColumn[] = [
   { id: "c_comment", label: "Kommentar", type: "text" },
   { id: "c_active", label: "Aktiv", type: "boolean" },
   { id: "c_city", label: "City", type: "text" },
+  // A second column with the same label: label-keyed rows can carry only one "City" key (the API keys rows by label).
+  { id: "c_city_code", label: "City", type: "text" },
   { id: "c_modified", label: "Last modified", type: "date" },
 ];
 const SIZES = [12_345, 800, 0, 25, 3_000];
