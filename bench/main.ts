@@ -207,13 +207,13 @@ function readmeBody(args: Args, env: string, ms: readonly Measurement[]): string
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const env = environment();
-  console.error(`bench: ${env}; sizes ${args.sizes.join(", ")}; ${[...args.only].join(" + ")}`);
   if (args.fromResults) {
     const saved = JSON.parse(readFileSync(args.fromResults, "utf8")) as { env: string; sizes: number[]; results: Measurement[] };
     args.sizes = saved.sizes;
     return finish(args, saved.env, saved.results);
   }
+  const env = environment();
+  console.error(`bench: ${env}; sizes ${args.sizes.join(", ")}; ${[...args.only].join(" + ")}`);
   const results: Measurement[] = [];
   for (const size of args.sizes) {
     const sim = await startSimProcess(size);
