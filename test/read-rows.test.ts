@@ -132,3 +132,21 @@ describe("full refresh through the rows endpoint", () => {
     expect(recordsOf(again.messages, "contracts").length).toBe(120);
   });
 });
+
+describe("a server that repeats a page token", () => {
+  it("fails the stream with a clear error instead of looping forever", async () => {
+    const config = baseConfig(sim, { read_mode: "rows", page_size: 100 });
+    const catalog = await catalogFor(config, ["contracts"]);
+    sim.setFaults({ rows: { nth: 2, repeatToken: true } });
+    try {
+      const result = await runCli({ args: ["read"], config, catalog, timeoutMs: 60_000 });
+      expectValidRead(result, ["contracts"]);
+      expect(result.exitCode).not.toBe(0);
+      expect(statusesOf(result.messages, "contracts").at(-1)).toBe("INCOMPLETE");
+      const errors = ofType(result.messages, "TRACE").filter((m) => m.trace.type === "ERROR");
+      expect(errors.map((m) => (m.trace.type === "ERROR" ? m.trace.error.message : "")).join(" ")).toMatch(/same page token|already returned/);
+    } finally {
+      sim.setFaults({});
+    }
+  });
+});
