@@ -10,7 +10,7 @@ import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import { maxEpochMs } from "./arrow-cursor.js";
 import { readJsonExportFile } from "./json-export-reader.js";
-import { readParquetFile, readParquetRecords } from "./parquet-reader.js";
+import { readParquetFile, readParquetRecords, type ParquetDecoder } from "./parquet-reader.js";
 import type { RecordSerializer } from "./record-serializer.js";
 import { maxTimestampOf } from "./sync-tracker.js";
 import type { Batch } from "./types.js";
@@ -26,6 +26,8 @@ export interface DecodeInput {
   /** For JSON rows, whose keys are column names. */
   readonly jsonSerializer: RecordSerializer;
   readonly signal: AbortSignal;
+  /** The export's decode thread, reused across its files; absent = one for this file only. */
+  readonly decoder?: ParquetDecoder;
 }
 
 export interface DecodedBatch {
@@ -77,12 +79,12 @@ export async function* decodeExportFile(input: DecodeInput): AsyncGenerator<Deco
 async function* decodeParquet(path: string, input: DecodeInput): AsyncGenerator<DecodedBatch> {
   if (input.cursorColumn === undefined) {
     // Nothing to learn from the values: the worker decodes and serializes, this thread only frames records.
-    for await (const batch of readParquetRecords(path, input.arrowSerializer.columns, { startRow: input.startRow, signal: input.signal })) {
+    for await (const batch of readParquetRecords(path, input.arrowSerializer.columns, { startRow: input.startRow, signal: input.signal, ...decoderOf(input) })) {
       if (batch.count > 0) yield { batch, rows: batch.count, maxUpdatedAtMs: Number.NEGATIVE_INFINITY };
     }
     return;
   }
-  for await (const batch of readParquetFile(path, { startRow: input.startRow, signal: input.signal })) {
+  for await (const batch of readParquetFile(path, { startRow: input.startRow, signal: input.signal, ...decoderOf(input) })) {
     if (batch.numRows === 0) continue;
     yield {
       batch: input.arrowSerializer.fromArrow(batch),
@@ -90,6 +92,10 @@ async function* decodeParquet(path: string, input: DecodeInput): AsyncGenerator<
       maxUpdatedAtMs: input.cursorColumn === undefined ? Number.NEGATIVE_INFINITY : maxEpochMs(batch, input.cursorColumn),
     };
   }
+}
+
+function decoderOf(input: DecodeInput): { decoder?: ParquetDecoder } {
+  return input.decoder === undefined ? {} : { decoder: input.decoder };
 }
 
 async function* decodeJson(path: string, input: DecodeInput): AsyncGenerator<DecodedBatch> {

@@ -16,7 +16,7 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { tableFromIPC, type RecordBatch } from "apache-arrow";
 import { TransientError } from "../source/errors.js";
-import type { ParquetWorkerInput, ParquetWorkerMessage } from "./parquet-worker.js";
+import type { ParquetWorkerCommand, ParquetWorkerInput, ParquetWorkerMessage } from "./parquet-worker.js";
 import { compileSerializer, fromDataLines, type OutputColumn } from "./record-serializer.js";
 import type { Batch, RecordFraming } from "./types.js";
 
@@ -41,6 +41,11 @@ export interface ParquetReadOptions {
    */
   readonly framing?: RecordFraming;
   readonly signal?: AbortSignal;
+  /**
+   * The decode thread to use (one per export, reused across its files); absent = a thread of its own
+   * for this file, ended with it.
+   */
+  readonly decoder?: ParquetDecoder;
   /** Called once with the file's row count and row-group sizes, before the first batch. */
   readonly onMeta?: (meta: { numRows: number; rowGroups: number[] }) => void;
 }
@@ -76,7 +81,7 @@ export async function* readParquetRecords(
           try {
             yield* inner.encode(framing);
           } finally {
-            post({ type: "encoded" });
+            post();
           }
         },
       };
@@ -84,12 +89,121 @@ export async function* readParquetRecords(
   }
 }
 
+/** wasm memory never shrinks: past this, the thread is ended after its file and the next file gets a new one. */
+export const DEFAULT_WASM_CAP_BYTES = 256 * 1024 * 1024;
+
+/**
+ * One parquet-wasm decode thread, reused for file after file (compiling and warming wasm costs about a
+ * CPU-second per thread). It is replaced by a fresh one after any file that did not end cleanly (corrupt
+ * input, wasm panic, abort, a consumer that stopped early) or once its wasm memory passes `wasmCapBytes`.
+ * One file at a time; `close()` ends the thread (call it in a `finally`).
+ */
+export class ParquetDecoder {
+  readonly #wasmCapBytes: number;
+  #worker: Worker | undefined;
+  #job = 0;
+  #busy = false;
+  /** Threads started so far (tests and the benchmark read it). */
+  threadsStarted = 0;
+
+  constructor(options: { wasmCapBytes?: number } = {}) {
+    this.#wasmCapBytes = options.wasmCapBytes ?? DEFAULT_WASM_CAP_BYTES;
+  }
+
+  /** Whether a thread is alive (between files it waits for the next one). */
+  get running(): boolean {
+    return this.#worker !== undefined;
+  }
+
+  async close(): Promise<void> {
+    const worker = this.#worker;
+    this.#worker = undefined;
+    await worker?.terminate();
+  }
+
+  /** Decodes one file: the worker's messages, each with a way to answer it (`encoded`). */
+  async *run(input: ParquetWorkerInput, name: string, signal: AbortSignal | undefined, inFlight: number): AsyncGenerator<[ParquetWorkerMessage, () => void]> {
+    if (this.#busy) throw new Error("ParquetDecoder: one file at a time");
+    this.#busy = true;
+    const job = ++this.#job;
+    const worker = (this.#worker ??= this.#start());
+    worker.ref(); // while a file is read, this thread waits on the worker's messages
+    const queue: (ParquetWorkerMessage | Error)[] = [];
+    let notify: (() => void) | undefined;
+    const push = (item: ParquetWorkerMessage | Error): void => {
+      queue.push(item);
+      notify?.();
+    };
+    const corrupt = (detail: string): CorruptParquetError =>
+      new CorruptParquetError(`corrupt or truncated Parquet file: ${name}`, { internal: detail });
+    let ended = false;
+    let clean = false;
+    const onMessage = (m: ParquetWorkerMessage): void => {
+      if (m.job !== job) return;
+      if (m.type === "end") ended = true;
+      push(m.type === "error" ? corrupt(m.message) : m);
+    };
+    const onError = (err: Error): void => push(corrupt(`${err.name}: ${err.message}`));
+    const onExit = (code: number): void => {
+      if (signal?.aborted) push(asError(signal.reason));
+      else if (!ended) push(corrupt(`decoder thread stopped before the end of the file (exit code ${code})`));
+      push({ job, type: "end", wasmBytes: 0 });
+    };
+    worker.on("message", onMessage).on("error", onError).on("exit", onExit);
+    const post = (m: ParquetWorkerCommand): void => worker.postMessage(m);
+    const onAbort = (): void => void worker.terminate();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    post({ type: "open", job, input });
+    post({ type: "credit", job, n: Math.max(1, inFlight) });
+    try {
+      for (;;) {
+        while (queue.length === 0) {
+          if (signal?.aborted) throw asError(signal.reason);
+          await new Promise<void>((resolve) => (notify = resolve));
+          notify = undefined;
+        }
+        const item = queue.shift()!;
+        if (item instanceof Error) throw item;
+        if (item.type === "end") {
+          clean = ended && item.wasmBytes > 0 && item.wasmBytes <= this.#wasmCapBytes;
+          return;
+        }
+        if (item.type === "meta") {
+          yield [item, () => undefined];
+          continue;
+        }
+        yield [item, () => post({ type: "encoded", job })];
+        post({ type: "credit", job, n: 1 });
+      }
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+      worker.off("message", onMessage).off("error", onError).off("exit", onExit);
+      this.#busy = false;
+      if (clean) worker.unref();
+      else {
+        // Mid-file, failed, panicked or grown past the cap: this thread is not reused (releases its wasm memory).
+        if (this.#worker === worker) this.#worker = undefined;
+        await worker.terminate();
+      }
+    }
+  }
+
+  #start(): Worker {
+    this.threadsStarted++;
+    const worker = new Worker(workerUrl());
+    // A thread that dies between files is simply replaced by the next file.
+    worker.on("error", () => undefined).on("exit", () => {
+      if (this.#worker === worker) this.#worker = undefined;
+    });
+    return worker;
+  }
+}
+
 async function* runWorker(
   path: string,
   options: ParquetReadOptions,
   serialize: readonly OutputColumn[] | undefined,
-): AsyncGenerator<[ParquetWorkerMessage, (m: { type: "encoded" }) => void]> {
-  const name = basename(path);
+): AsyncGenerator<[ParquetWorkerMessage, () => void]> {
   const input: ParquetWorkerInput = {
     path,
     startRow: Math.max(0, Math.floor(options.startRow ?? 0)),
@@ -98,50 +212,14 @@ async function* runWorker(
     ...(serialize === undefined ? {} : { serialize: serialize.map((c) => ({ ...c })), shareBelow: options.shareBelow ?? 2 }),
     ...(serialize === undefined || options.framing === undefined ? {} : { framing: checkedFraming(options.framing) }),
   };
-  const worker = new Worker(workerUrl(), { workerData: input });
-  const queue: (ParquetWorkerMessage | Error)[] = [];
-  let notify: (() => void) | undefined;
-  const push = (item: ParquetWorkerMessage | Error): void => {
-    queue.push(item);
-    notify?.();
-  };
-  const corrupt = (detail: string): CorruptParquetError =>
-    new CorruptParquetError(`corrupt or truncated Parquet file: ${name}`, { internal: detail });
-  let ended = false;
-  worker.on("message", (m: ParquetWorkerMessage) => {
-    if (m.type === "end") ended = true;
-    push(m.type === "error" ? corrupt(m.message) : m);
-  });
-  worker.on("error", (err) => push(corrupt(`${err.name}: ${err.message}`)));
-  worker.on("exit", (code) => {
-    if (options.signal?.aborted) push(asError(options.signal.reason));
-    else if (!ended) push(corrupt(`decoder thread stopped before the end of the file (exit code ${code})`));
-    push({ type: "end" });
-  });
-  const onAbort = (): void => void worker.terminate();
-  options.signal?.addEventListener("abort", onAbort, { once: true });
-  worker.postMessage({ type: "credit", n: Math.max(1, options.inFlight ?? (serialize === undefined ? 2 : 4)) });
+  const decoder = options.decoder ?? new ParquetDecoder();
   try {
-    for (;;) {
-      while (queue.length === 0) {
-        if (options.signal?.aborted) throw asError(options.signal.reason);
-        await new Promise<void>((resolve) => (notify = resolve));
-        notify = undefined;
-      }
-      const item = queue.shift()!;
-      if (item instanceof Error) throw item;
-      if (item.type === "end") return;
-      if (item.type === "meta") {
-        options.onMeta?.({ numRows: item.numRows, rowGroups: item.rowGroups });
-        continue;
-      }
-      yield [item, (m) => worker.postMessage(m)];
-      worker.postMessage({ type: "credit", n: 1 });
+    for await (const item of decoder.run(input, basename(path), options.signal, options.inFlight ?? (serialize === undefined ? 2 : 4))) {
+      if (item[0].type === "meta") options.onMeta?.({ numRows: item[0].numRows, rowGroups: item[0].rowGroups });
+      else yield item;
     }
   } finally {
-    options.signal?.removeEventListener("abort", onAbort);
-    ended = true;
-    await worker.terminate(); // releases the wasm memory
+    if (options.decoder === undefined) await decoder.close();
   }
 }
 

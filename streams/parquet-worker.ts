@@ -1,15 +1,16 @@
 /**
- * Worker-thread entry: decodes one Parquet file with parquet-wasm, one row group at a time, and posts
- * each batch to the parent either as Arrow IPC bytes or, in `records` mode, already serialized as
- * data-object lines (NDJSON of the `data` objects, one per record).
+ * Worker-thread entry: decodes Parquet files with parquet-wasm, one file per job and one row group at a
+ * time, and posts each batch to the parent either as Arrow IPC bytes or, in `records` mode, already
+ * serialized as data-object lines (NDJSON of the `data` objects, one per record). The thread serves the
+ * jobs of one export in turn, so wasm is compiled and warmed up once, not once per file.
  *
  * Why a worker: parquet-wasm's async paths panic on corrupt input with an uncatchable
  * `RuntimeError: unreachable` and a promise that never settles, and wasm memory never shrinks.
- * Here a panic ends the thread (the parent sees `error`/`exit`), and terminating the thread
- * releases the wasm memory.
+ * Here a panic ends the thread (the parent sees `error`/`exit` and starts another one), and
+ * terminating the thread releases the wasm memory (the parent does when it passes a cap).
  */
 import { openAsBlob } from "node:fs";
-import { parentPort, workerData } from "node:worker_threads";
+import { parentPort } from "node:worker_threads";
 import type { RecordBatch as ArrowBatch } from "apache-arrow";
 import { parseRecordBatch } from "arrow-js-ffi";
 import { ParquetFile, wasmMemory, type RecordBatch as WasmBatch } from "parquet-wasm";
@@ -31,38 +32,72 @@ export interface ParquetWorkerInput {
   readonly framing?: { prefix: Uint8Array; suffix: Uint8Array };
 }
 
-export type ParquetWorkerMessage =
+/** Worker → parent; `job` says which job a message belongs to (late messages of an old job are dropped). */
+export type ParquetWorkerMessage = { job: number } & (
   | { type: "meta"; numRows: number; rowGroups: number[] }
   | { type: "ipc"; ipc: Uint8Array; skip: number; rows: number }
   | { type: "lines"; lines: Uint8Array[]; count: number }
-  | { type: "end" }
-  | { type: "error"; message: string };
+  /** `wasmBytes`: the wasm memory now (it never shrinks; the parent recycles the thread past a cap). */
+  | { type: "end"; wasmBytes: number }
+  | { type: "error"; message: string }
+);
+
+/** Parent → worker. Credits and `encoded` of another job than the running one are ignored. */
+export type ParquetWorkerCommand =
+  | { type: "open"; job: number; input: ParquetWorkerInput }
+  | { type: "credit"; job: number; n: number }
+  | { type: "encoded"; job: number };
 
 const DATA_LINES = { prefix: new Uint8Array(0), suffix: new Uint8Array([0x0a]) };
 
-async function main(input: ParquetWorkerInput): Promise<void> {
-  const port = parentPort!;
-  let credit = 0;
-  let sharedOut = 0; // IPC batches the parent has not finished encoding
-  let wake: (() => void) | undefined;
-  port.on("message", (m: { type: "credit"; n: number } | { type: "encoded" }) => {
-    if (m.type === "credit") credit += m.n;
-    else sharedOut--;
-    wake?.();
-  });
-  // Unreferenced while decoding: if wasm panics and its promise never settles, the thread runs out
-  // of work and exits, which the parent reports, instead of hanging forever.
+const port = parentPort!;
+const pending: { job: number; input: ParquetWorkerInput }[] = [];
+let current = -1;
+let credit = 0;
+let sharedOut = 0; // IPC batches of the current job the parent has not finished encoding
+let wake: (() => void) | undefined;
+port.on("message", (m: ParquetWorkerCommand) => {
+  if (m.type === "open") pending.push(m);
+  else if (m.job !== current) return;
+  else if (m.type === "credit") credit += m.n;
+  else sharedOut--;
+  wake?.();
+});
+
+/**
+ * Waits for a message. The port is referenced only while waiting: during a decode it is not, so if wasm
+ * panics and its promise never settles, the thread runs out of work and exits, which the parent
+ * reports, instead of hanging forever.
+ */
+async function nextMessage(): Promise<void> {
+  port.ref();
+  await new Promise<void>((resolve) => (wake = resolve));
+  wake = undefined;
   port.unref();
-  const waitForCredit = async (): Promise<void> => {
-    while (credit <= 0) {
-      port.ref();
-      await new Promise<void>((resolve) => (wake = resolve));
-      wake = undefined;
-      port.unref();
+}
+
+async function serve(): Promise<void> {
+  for (;;) {
+    while (pending.length === 0) await nextMessage();
+    const { job, input } = pending.shift()!;
+    current = job;
+    credit = 0;
+    sharedOut = 0;
+    try {
+      await decode(job, input);
+      port.postMessage({ job, type: "end", wasmBytes: wasmMemory().buffer.byteLength } satisfies ParquetWorkerMessage);
+    } catch (err) {
+      // The parent stops using this thread after an error: wasm state after a failed decode is not trusted.
+      port.postMessage({ job, type: "error", message: err instanceof Error ? `${err.name}: ${err.message}` : String(err) } satisfies ParquetWorkerMessage);
     }
+  }
+}
+
+async function decode(job: number, input: ParquetWorkerInput): Promise<void> {
+  const waitForCredit = async (): Promise<void> => {
+    while (credit <= 0) await nextMessage();
     credit--;
   };
-
   const file = await ParquetFile.fromFile(await openAsBlob(input.path));
   try {
     const meta = file.metadata();
@@ -72,7 +107,7 @@ async function main(input: ParquetWorkerInput): Promise<void> {
       return n;
     });
     meta.free();
-    port.postMessage({ type: "meta", numRows: groups.reduce((a, b) => a + b, 0), rowGroups: groups } satisfies ParquetWorkerMessage);
+    port.postMessage({ job, type: "meta", numRows: groups.reduce((a, b) => a + b, 0), rowGroups: groups } satisfies ParquetWorkerMessage);
 
     // Whole row groups before startRow are never read; the rest of the skip is cut from the first batch.
     let skip = input.startRow;
@@ -81,36 +116,34 @@ async function main(input: ParquetWorkerInput): Promise<void> {
       if (skip >= n && wanted.length === 0) skip -= n;
       else wanted.push(g);
     });
-    if (wanted.length > 0) {
-      const serializer = input.serialize === undefined ? undefined : compileSerializer(input.serialize, { chunkBytes: 1 << 20 });
-      const stream = await file.stream({
-        batchSize: input.batchSize,
-        rowGroups: wanted,
-        ...(input.columns === undefined ? {} : { columns: [...input.columns] }),
-      });
-      for await (const wasmBatch of stream as unknown as AsyncIterable<WasmBatch>) {
-        const rows = wasmBatch.numRows;
-        if (skip >= rows) {
-          skip -= rows;
-          wasmBatch.free();
-          continue;
-        }
-        await waitForCredit();
-        if (serializer === undefined || sharedOut < (input.shareBelow ?? 0)) {
-          if (serializer !== undefined) sharedOut++;
-          const ipc = wasmBatch.intoIPCStream(); // a JS-owned copy; consumes the wasm batch
-          port.postMessage({ type: "ipc", ipc, skip, rows } satisfies ParquetWorkerMessage, [ipc.buffer as ArrayBuffer]);
-        } else {
-          const batch = toArrow(wasmBatch);
-          // Each encode() writes into fresh, unpooled buffers, so they can be transferred as they are.
-          const lines = [...serializer.fromArrow(batch, skip).encode(input.framing ?? DATA_LINES)];
-          const owned = [...new Set(lines.map((c) => c.buffer as ArrayBuffer))];
-          port.postMessage({ type: "lines", lines, count: rows - skip } satisfies ParquetWorkerMessage, owned);
-        }
-        skip = 0;
+    if (wanted.length === 0) return;
+    const serializer = input.serialize === undefined ? undefined : compileSerializer(input.serialize, { chunkBytes: 1 << 20 });
+    const stream = await file.stream({
+      batchSize: input.batchSize,
+      rowGroups: wanted,
+      ...(input.columns === undefined ? {} : { columns: [...input.columns] }),
+    });
+    for await (const wasmBatch of stream as unknown as AsyncIterable<WasmBatch>) {
+      const rows = wasmBatch.numRows;
+      if (skip >= rows) {
+        skip -= rows;
+        wasmBatch.free();
+        continue;
       }
+      await waitForCredit();
+      if (serializer === undefined || sharedOut < (input.shareBelow ?? 0)) {
+        if (serializer !== undefined) sharedOut++;
+        const ipc = wasmBatch.intoIPCStream(); // a JS-owned copy; consumes the wasm batch
+        port.postMessage({ job, type: "ipc", ipc, skip, rows } satisfies ParquetWorkerMessage, [ipc.buffer as ArrayBuffer]);
+      } else {
+        const batch = toArrow(wasmBatch);
+        // Each encode() writes into fresh, unpooled buffers, so they can be transferred as they are.
+        const lines = [...serializer.fromArrow(batch, skip).encode(input.framing ?? DATA_LINES)];
+        const owned = [...new Set(lines.map((c) => c.buffer as ArrayBuffer))];
+        port.postMessage({ job, type: "lines", lines, count: rows - skip } satisfies ParquetWorkerMessage, owned);
+      }
+      skip = 0;
     }
-    port.postMessage({ type: "end" } satisfies ParquetWorkerMessage);
   } finally {
     file.free();
   }
@@ -126,6 +159,5 @@ function toArrow(wasmBatch: WasmBatch): ArrowBatch {
   }
 }
 
-main(workerData as ParquetWorkerInput).catch((err: unknown) => {
-  parentPort!.postMessage({ type: "error", message: err instanceof Error ? `${err.name}: ${err.message}` : String(err) } satisfies ParquetWorkerMessage);
-});
+port.unref();
+void serve();

@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
-import { CorruptParquetError, readParquetFile, readParquetRecords } from "../streams/parquet-reader.js";
+import { CorruptParquetError, ParquetDecoder, readParquetFile, readParquetRecords } from "../streams/parquet-reader.js";
 import { compileSerializer } from "../streams/record-serializer.js";
 import type { Batch } from "../streams/types.js";
 import { CODECS, COLUMNS, arrowTable, logicalRows, objectRow, parquetBytes, tempDir, writeParquetFile } from "./arrow-fixtures.js";
@@ -129,4 +129,64 @@ describe("broken files fail cleanly", () => {
     ctl.abort(new Error("stop now"));
     await expect(it.next()).rejects.toThrow("stop now");
   });
+});
+
+describe("ParquetDecoder (one decode thread for the files of an export)", () => {
+  const all = expectedLines.join("\n") + "\n";
+
+  test("files in a row reuse one thread, in both shapes; close() ends it", async () => {
+    const path = writeParquetFile(dir, "reuse.parquet", arrowTable(rows), "zstd", ROW_GROUP);
+    const decoder = new ParquetDecoder();
+    try {
+      for (let i = 0; i < 3; i++) {
+        expect(await recordsText(path, { decoder, batchSize: 20 })).toBe(all);
+        expect(await arrowText(path, { decoder, startRow: 100 })).toBe(expectedLines.slice(100).join("\n") + "\n");
+      }
+      expect(decoder.threadsStarted).toBe(1);
+      expect(decoder.running).toBe(true);
+    } finally {
+      await decoder.close();
+    }
+    expect(decoder.running).toBe(false);
+  }, 30_000);
+
+  test("a corrupt file, a panic mid-file or a consumer that stops early retire the thread; the next file decodes on a fresh one", async () => {
+    const good = writeParquetFile(dir, "reuse-good.parquet", arrowTable(rows), "snappy", 16);
+    const bad = join(dir, "reuse-bad.parquet");
+    writeFileSync(bad, parquetBytes(arrowTable(rows), "snappy", 16).subarray(0, 900));
+    const decoder = new ParquetDecoder();
+    try {
+      expect(await arrowText(good, { decoder })).toBe(all);
+      await expect(arrowText(bad, { decoder })).rejects.toBeInstanceOf(CorruptParquetError);
+      expect(await arrowText(good, { decoder })).toBe(all);
+      expect(decoder.threadsStarted).toBe(2);
+      // panic while reading: the file is cut under the decoder
+      const cut = writeParquetFile(dir, "reuse-cut.parquet", arrowTable(rows), "snappy", 16);
+      let seen = 0;
+      const err = await (async () => {
+        for await (const _ of readParquetFile(cut, { decoder, batchSize: 16, inFlight: 1 })) if (seen++ === 0) truncateSync(cut, 1000);
+      })().then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(CorruptParquetError);
+      expect(await recordsText(good, { decoder })).toBe(all);
+      expect(decoder.threadsStarted).toBe(3);
+      // stopping after one batch leaves the thread mid-file: it is not reused
+      for await (const _ of readParquetRecords(good, COLUMNS, { decoder, batchSize: 16 })) break;
+      expect(await recordsText(good, { decoder, batchSize: 20 })).toBe(all);
+      expect(decoder.threadsStarted).toBe(4);
+    } finally {
+      await decoder.close();
+    }
+  }, 60_000);
+
+  test("a thread whose wasm memory passed the cap is replaced after its file", async () => {
+    const path = writeParquetFile(dir, "reuse-cap.parquet", arrowTable(rows), "zstd", ROW_GROUP);
+    const decoder = new ParquetDecoder({ wasmCapBytes: 1 });
+    try {
+      expect(await recordsText(path, { decoder })).toBe(all);
+      expect(await recordsText(path, { decoder })).toBe(all);
+      expect(decoder.threadsStarted).toBe(2);
+    } finally {
+      await decoder.close();
+    }
+  }, 30_000);
 });
