@@ -25,7 +25,7 @@ export interface ParquetReadOptions {
   readonly columns?: readonly string[];
   /** Rows to skip from the start of the file (resume); whole row groups are not even decoded. */
   readonly startRow?: number;
-  /** Rows per batch (a row group is decoded whole regardless; this only slices it). */
+  /** Rows per batch (default 16 384; a row group's pages are fetched whole, batches are decoded one by one). */
   readonly batchSize?: number;
   /** Batches decoded ahead of the consumer. */
   readonly inFlight?: number;
@@ -207,7 +207,9 @@ async function* runWorker(
   const input: ParquetWorkerInput = {
     path,
     startRow: Math.max(0, Math.floor(options.startRow ?? 0)),
-    batchSize: options.batchSize ?? (serialize === undefined ? 65_536 : 16_384),
+    // ≤ 16 k-row slices of a row group, at most `inFlight` of them queued: memory holds about one
+    // slice being written plus the queue, not a whole decoded row group (100 k rows, ~50 MB as lines).
+    batchSize: options.batchSize ?? 16_384,
     ...(options.columns === undefined ? {} : { columns: [...options.columns] }),
     ...(serialize === undefined ? {} : { serialize: serialize.map((c) => ({ ...c })), shareBelow: options.shareBelow ?? 2 }),
     ...(serialize === undefined || options.framing === undefined ? {} : { framing: checkedFraming(options.framing) }),

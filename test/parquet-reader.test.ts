@@ -190,3 +190,17 @@ describe("ParquetDecoder (one decode thread for the files of an export)", () => 
     }
   }, 30_000);
 });
+
+describe("memory bound", () => {
+  test("a big row group is handed over in ≤ 16 k-row slices by default (both shapes)", async () => {
+    const big = logicalRows(40_000);
+    const path = writeParquetFile(dir, "big-group.parquet", arrowTable(big), "snappy", 40_000);
+    const sizes: number[] = [];
+    for await (const b of readParquetFile(path)) sizes.push(b.numRows);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(40_000);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(16_384);
+    const counts: number[] = [];
+    for await (const b of readParquetRecords(path, COLUMNS)) counts.push(b.count);
+    expect(Math.max(...counts)).toBeLessThanOrEqual(16_384);
+  }, 60_000);
+});
