@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { TransientError } from "../source/errors.js";
 import type { ExportHandle, IgniteClient } from "./client.js";
 import { decodeExportFile } from "./export-decode.js";
-import { downloadFile } from "./export-download.js";
+import { downloadFile, type DownloadedFile } from "./export-download.js";
 import { findFile, orderFiles } from "./export-files.js";
 import { ParquetDecoder } from "./parquet-reader.js";
 import { parseDownloadList, phaseOf, type ExportFileRef } from "./export-status.js";
@@ -41,6 +41,13 @@ export type JobStep =
   | { readonly kind: "rows"; readonly batch: Batch; readonly maxUpdatedAtMs: number; readonly fileIndex: number; readonly rowOffset: number; readonly fileName: string }
   | { readonly kind: "next-file"; readonly fileIndex: number; readonly rowOffset: 0; readonly fileName: string };
 
+/** The download of the file after the one being decoded. */
+interface Ahead {
+  readonly index: number;
+  readonly stop: AbortController;
+  readonly download: Promise<DownloadedFile>;
+}
+
 export class ExportJobReader {
   readonly #deps: JobReaderDeps;
 
@@ -58,60 +65,75 @@ export class ExportJobReader {
       throw new TransientError(`export ${job.handle.id} lists ${files.length} files, but the saved position is at file ${job.fileIndex}`);
     }
     let rowOffset = job.rowOffset;
+    const relist = async (index: number, signal = ctx.signal): Promise<ExportFileRef> => {
+      files = await this.#relist(job.handle, ctx, signal);
+      const found = findFile(files, index, names[index]);
+      if (found === undefined) throw new TransientError(`export ${job.handle.id} no longer lists its file ${names[index] ?? index}`);
+      return found.file;
+    };
+    const pathOf = (i: number): string => join(this.#deps.dir, `${i}-${names[i]!.replace(/[^\w.-]+/g, "_")}`);
+    // Every download gets its URL from a poll made right before it (unless given a fresh listing's):
+    // a long download or decode can outlive a signed URL.
+    const fetch = async (i: number, signal: AbortSignal, listing?: ExportFileRef): Promise<DownloadedFile> =>
+      downloadFile({
+        client: this.#deps.client,
+        file: listing ?? (await relist(i, signal)),
+        path: pathOf(i),
+        refreshUrl: async () => (await relist(i, signal)).url,
+        signal,
+        logger: ctx.logger,
+        now: () => ctx.now(),
+      });
+    // The next file downloads while this one decodes: one file ahead, on disk, deleted whatever happens.
+    let ahead: Ahead | undefined;
+    const fetchAhead = (i: number): Ahead => {
+      const stop = new AbortController();
+      const download = fetch(i, AbortSignal.any([ctx.signal, stop.signal]));
+      download.catch(() => undefined); // its error is seen when its turn comes, or dropped with the read
+      return { index: i, stop, download };
+    };
     // One decode thread for all the files of this read (warm wasm); ended when the read ends, however.
     const decoder = new ParquetDecoder();
     try {
-      const relist = async (index: number): Promise<ExportFileRef> => {
-        files = await this.#relist(job.handle, ctx);
-        const found = findFile(files, index, names[index]);
-        if (found === undefined) throw new TransientError(`export ${job.handle.id} no longer lists its file ${names[index] ?? index}`);
-        return found.file;
-      };
-
       for (let i = start.index; i < names.length; i++) {
         const name = names[i]!;
-        // Every other file gets its URL from a new poll: a long download or decode can outlive a signed URL.
-        let file = i === start.index && ctx.now() - listedAt < FRESH_LISTING_MS ? findFile(files, i, name)?.file : undefined;
-        file ??= await relist(i);
-        if (file.rowCount !== undefined && rowOffset >= file.rowCount && rowOffset > 0) {
-          ctx.logger.debug(`${name}: all ${file.rowCount} rows were read before; skipping its download`);
+        let first: Promise<DownloadedFile> | undefined;
+        if (ahead?.index === i) {
+          first = ahead.download;
+          ahead = undefined;
         } else {
-          for (let attempt = 1; ; attempt++) {
-            const path = join(this.#deps.dir, `${i}-${name.replace(/[^\w.-]+/g, "_")}`);
-            let decoding = false;
-            try {
-              const downloaded = await downloadFile({
-                client: this.#deps.client,
-                file,
-                path,
-                refreshUrl: async () => (await relist(i)).url,
-                signal: ctx.signal,
-                logger: ctx.logger,
-                now: () => ctx.now(),
-              });
-              ctx.logger.debug(`${name}: downloaded ${downloaded.bytes} bytes; decoding from row ${rowOffset}`);
-              decoding = true;
-              for await (const decoded of decodeExportFile({
-                path,
-                startRow: rowOffset,
-                cursorColumn: this.#deps.cursorColumn,
-                arrowSerializer: this.#deps.arrowSerializer,
-                jsonSerializer: this.#deps.jsonSerializer,
-                signal: ctx.signal,
-                decoder,
-              })) {
-                rowOffset += decoded.rows;
-                yield { kind: "rows", batch: decoded.batch, maxUpdatedAtMs: decoded.maxUpdatedAtMs, fileIndex: i, rowOffset, fileName: name };
-              }
-              break;
-            } catch (error) {
-              // A download that passed every length check and still does not decode: fetch it once more.
-              if (!(decoding && error instanceof TransientError) || attempt >= DOWNLOADS_PER_FILE) throw error;
-              ctx.logger.warn(`${name} did not decode (${error.message}); downloading it again from a fresh URL`);
-              file = await relist(i);
-            } finally {
-              await rm(path, { force: true });
+          const listing = i === start.index && ctx.now() - listedAt < FRESH_LISTING_MS ? findFile(files, i, name)?.file : undefined;
+          const file = listing ?? (await relist(i));
+          if (file.rowCount !== undefined && rowOffset >= file.rowCount && rowOffset > 0) {
+            ctx.logger.debug(`${name}: all ${file.rowCount} rows were read before; skipping its download`);
+          } else first = fetch(i, ctx.signal, file);
+        }
+        for (let attempt = 1; first !== undefined; attempt++) {
+          let decoding = false;
+          try {
+            const downloaded = await (attempt === 1 ? first : fetch(i, ctx.signal));
+            ctx.logger.debug(`${name}: downloaded ${downloaded.bytes} bytes; decoding from row ${rowOffset}`);
+            decoding = true;
+            if (ahead === undefined && i + 1 < names.length) ahead = fetchAhead(i + 1);
+            for await (const decoded of decodeExportFile({
+              path: downloaded.path,
+              startRow: rowOffset,
+              cursorColumn: this.#deps.cursorColumn,
+              arrowSerializer: this.#deps.arrowSerializer,
+              jsonSerializer: this.#deps.jsonSerializer,
+              signal: ctx.signal,
+              decoder,
+            })) {
+              rowOffset += decoded.rows;
+              yield { kind: "rows", batch: decoded.batch, maxUpdatedAtMs: decoded.maxUpdatedAtMs, fileIndex: i, rowOffset, fileName: name };
             }
+            break;
+          } catch (error) {
+            // A download that passed every length check and still does not decode: fetch it once more.
+            if (!(decoding && error instanceof TransientError) || attempt >= DOWNLOADS_PER_FILE) throw error;
+            ctx.logger.warn(`${name} did not decode (${error.message}); downloading it again from a fresh URL`);
+          } finally {
+            await rm(pathOf(i), { force: true });
           }
         }
         if (i + 1 < names.length) {
@@ -120,14 +142,19 @@ export class ExportJobReader {
         }
       }
     } finally {
+      if (ahead !== undefined) {
+        ahead.stop.abort();
+        await ahead.download.catch(() => undefined);
+        await rm(pathOf(ahead.index), { force: true });
+      }
       await decoder.close();
     }
   }
 
   /** Fresh signed URLs: the export's status again, which must still say it succeeded. */
-  async #relist(handle: ExportHandle, ctx: ReadContext): Promise<ExportFileRef[]> {
+  async #relist(handle: ExportHandle, ctx: ReadContext, signal: AbortSignal): Promise<ExportFileRef[]> {
     const fresh = await this.#deps.client.getExport(handle, {
-      signal: ctx.signal,
+      signal,
       onRateLimited: (resetAt?: number) => ctx.events.rateLimited(resetAt),
     });
     const files = phaseOf(fresh.status) === "ready" ? parseDownloadList(fresh.body) : undefined;
