@@ -8,9 +8,8 @@ import { createReadStream, createWriteStream } from "node:fs";
 import { open, rm } from "node:fs/promises";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
-import { maxEpochMs } from "./arrow-cursor.js";
 import { readJsonExportFile } from "./json-export-reader.js";
-import { readParquetFile, readParquetRecords, type ParquetDecoder } from "./parquet-reader.js";
+import { readParquetCursorRecords, type ParquetDecoder } from "./parquet-reader.js";
 import type { RecordSerializer } from "./record-serializer.js";
 import { maxTimestampOf } from "./sync-tracker.js";
 import type { Batch } from "./types.js";
@@ -77,20 +76,11 @@ export async function* decodeExportFile(input: DecodeInput): AsyncGenerator<Deco
 }
 
 async function* decodeParquet(path: string, input: DecodeInput): AsyncGenerator<DecodedBatch> {
-  if (input.cursorColumn === undefined) {
-    // Nothing to learn from the values: the worker decodes and serializes, this thread only frames records.
-    for await (const batch of readParquetRecords(path, input.arrowSerializer.columns, { startRow: input.startRow, signal: input.signal, ...decoderOf(input) })) {
-      if (batch.count > 0) yield { batch, rows: batch.count, maxUpdatedAtMs: Number.NEGATIVE_INFINITY };
-    }
-    return;
-  }
-  for await (const batch of readParquetFile(path, { startRow: input.startRow, signal: input.signal, ...decoderOf(input) })) {
-    if (batch.numRows === 0) continue;
-    yield {
-      batch: input.arrowSerializer.fromArrow(batch),
-      rows: batch.numRows,
-      maxUpdatedAtMs: input.cursorColumn === undefined ? Number.NEGATIVE_INFINITY : maxEpochMs(batch, input.cursorColumn),
-    };
+  // The worker decodes and serializes (sharing with this thread when it idles) and takes the cursor's
+  // highest value from the same rows; this thread mostly frames records.
+  const options = { startRow: input.startRow, signal: input.signal, ...decoderOf(input) };
+  for await (const { batch, maxUpdatedAtMs } of readParquetCursorRecords(path, input.arrowSerializer.columns, input.cursorColumn, options)) {
+    if (batch.count > 0) yield { batch, rows: batch.count, maxUpdatedAtMs };
   }
 }
 

@@ -17,6 +17,7 @@ import { Worker } from "node:worker_threads";
 import { tableFromIPC, type RecordBatch } from "apache-arrow";
 import { TransientError } from "../source/errors.js";
 import type { ParquetWorkerCommand, ParquetWorkerInput, ParquetWorkerMessage } from "./parquet-worker.js";
+import { maxEpochMs } from "./arrow-cursor.js";
 import { compileSerializer, fromDataLines, type OutputColumn } from "./record-serializer.js";
 import type { Batch, RecordFraming } from "./types.js";
 
@@ -67,14 +68,29 @@ export async function* readParquetRecords(
   columns: readonly OutputColumn[],
   options: ParquetReadOptions = {},
 ): AsyncGenerator<Batch> {
+  for await (const { batch } of readParquetCursorRecords(path, columns, undefined, options)) yield batch;
+}
+
+/**
+ * `readParquetRecords`, each batch with the highest value of `cursorColumn` (epoch ms) among its rows
+ * (-Infinity without a column): the worker takes it from the values it serializes, so a stream with a
+ * cursor keeps both cores busy like one without.
+ */
+export async function* readParquetCursorRecords(
+  path: string,
+  columns: readonly OutputColumn[],
+  cursorColumn: string | undefined,
+  options: ParquetReadOptions = {},
+): AsyncGenerator<{ batch: Batch; maxUpdatedAtMs: number }> {
   const serializer = compileSerializer(columns);
-  for await (const [m, post] of runWorker(path, options, columns)) {
-    if (m.type === "lines") yield fromDataLines(m.lines, m.count, { framedWith: options.framing });
+  for await (const [m, post] of runWorker(path, options, columns, cursorColumn)) {
+    if (m.type === "lines") yield { batch: fromDataLines(m.lines, m.count, { framedWith: options.framing }), maxUpdatedAtMs: m.maxMs };
     else if (m.type === "ipc") {
       const batch = tableFromIPC(m.ipc).batches[0];
       const inner = batch === undefined ? fromDataLines([], 0) : serializer.fromArrow(batch, m.skip);
+      const maxUpdatedAtMs = batch === undefined || cursorColumn === undefined ? Number.NEGATIVE_INFINITY : maxEpochMs(batch, cursorColumn, m.skip);
       // Tell the worker when this thread has done its share, so it knows whether to share the next.
-      yield {
+      const shared: Batch = {
         kind: "batch",
         count: inner.count,
         *encode(framing) {
@@ -85,6 +101,7 @@ export async function* readParquetRecords(
           }
         },
       };
+      yield { batch: shared, maxUpdatedAtMs };
     }
   }
 }
@@ -203,6 +220,7 @@ async function* runWorker(
   path: string,
   options: ParquetReadOptions,
   serialize: readonly OutputColumn[] | undefined,
+  cursorColumn?: string,
 ): AsyncGenerator<[ParquetWorkerMessage, () => void]> {
   const input: ParquetWorkerInput = {
     path,
@@ -213,6 +231,7 @@ async function* runWorker(
     ...(options.columns === undefined ? {} : { columns: [...options.columns] }),
     ...(serialize === undefined ? {} : { serialize: serialize.map((c) => ({ ...c })), shareBelow: options.shareBelow ?? 2 }),
     ...(serialize === undefined || options.framing === undefined ? {} : { framing: checkedFraming(options.framing) }),
+    ...(serialize === undefined || cursorColumn === undefined ? {} : { cursorColumn }),
   };
   const decoder = options.decoder ?? new ParquetDecoder();
   try {

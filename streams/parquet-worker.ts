@@ -14,6 +14,7 @@ import { parentPort } from "node:worker_threads";
 import type { RecordBatch as ArrowBatch } from "apache-arrow";
 import { parseRecordBatch } from "arrow-js-ffi";
 import { ParquetFile, wasmMemory, type RecordBatch as WasmBatch } from "parquet-wasm";
+import { maxEpochMs } from "./arrow-cursor.js";
 import { compileSerializer, type OutputColumn } from "./record-serializer.js";
 
 export interface ParquetWorkerInput {
@@ -30,13 +31,15 @@ export interface ParquetWorkerInput {
   readonly shareBelow?: number;
   /** The framing the parent expects to use; lines are written with it (must end in one `\n`). */
   readonly framing?: { prefix: Uint8Array; suffix: Uint8Array };
+  /** Present: `lines` carry the highest value of this column (epoch ms) over the rows they hold. */
+  readonly cursorColumn?: string;
 }
 
 /** Worker → parent; `job` says which job a message belongs to (late messages of an old job are dropped). */
 export type ParquetWorkerMessage = { job: number } & (
   | { type: "meta"; numRows: number; rowGroups: number[] }
   | { type: "ipc"; ipc: Uint8Array; skip: number; rows: number }
-  | { type: "lines"; lines: Uint8Array[]; count: number }
+  | { type: "lines"; lines: Uint8Array[]; count: number; maxMs: number }
   /** `wasmBytes`: the wasm memory now (it never shrinks; the parent recycles the thread past a cap). */
   | { type: "end"; wasmBytes: number }
   | { type: "error"; message: string }
@@ -140,7 +143,8 @@ async function decode(job: number, input: ParquetWorkerInput): Promise<void> {
         // Each encode() writes into fresh, unpooled buffers, so they can be transferred as they are.
         const lines = [...serializer.fromArrow(batch, skip).encode(input.framing ?? DATA_LINES)];
         const owned = [...new Set(lines.map((c) => c.buffer as ArrayBuffer))];
-        port.postMessage({ job, type: "lines", lines, count: rows - skip } satisfies ParquetWorkerMessage, owned);
+        const maxMs = input.cursorColumn === undefined ? Number.NEGATIVE_INFINITY : maxEpochMs(batch, input.cursorColumn, skip);
+        port.postMessage({ job, type: "lines", lines, count: rows - skip, maxMs } satisfies ParquetWorkerMessage, owned);
       }
       skip = 0;
     }

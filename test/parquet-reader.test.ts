@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
-import { CorruptParquetError, ParquetDecoder, readParquetFile, readParquetRecords } from "../streams/parquet-reader.js";
+import { CorruptParquetError, ParquetDecoder, readParquetCursorRecords, readParquetFile, readParquetRecords } from "../streams/parquet-reader.js";
 import { compileSerializer } from "../streams/record-serializer.js";
 import type { Batch } from "../streams/types.js";
 import { CODECS, COLUMNS, arrowTable, logicalRows, objectRow, parquetBytes, tempDir, writeParquetFile } from "./arrow-fixtures.js";
@@ -202,5 +202,26 @@ describe("memory bound", () => {
     const counts: number[] = [];
     for await (const b of readParquetRecords(path, COLUMNS)) counts.push(b.count);
     expect(Math.max(...counts)).toBeLessThanOrEqual(16_384);
+  }, 60_000);
+});
+
+describe("readParquetCursorRecords", () => {
+  test("each batch carries the highest cursor value of exactly its rows, serialized in the worker or here, after a resume skip", async () => {
+    const path = writeParquetFile(dir, "cursor.parquet", arrowTable(rows), "zstd", ROW_GROUP);
+    const tsOf = (i: number): number => (i === 0 ? Number.NEGATIVE_INFINITY : i === 1 ? -1 : 1768472430000 + i * 1001);
+    for (const shareBelow of [0, 1000]) {
+      for (const startRow of [0, 1, 70, 299]) {
+        let at = startRow;
+        const got: Batch[] = [];
+        for await (const { batch, maxUpdatedAtMs } of readParquetCursorRecords(path, COLUMNS, "ts_ms", { startRow, shareBelow, batchSize: 20 })) {
+          const want = Math.max(...Array.from({ length: batch.count }, (_, k) => tsOf(at + k)));
+          expect(maxUpdatedAtMs, `shareBelow ${shareBelow}, startRow ${startRow}, rows from ${at}`).toBe(want);
+          at += batch.count;
+          got.push(batch);
+        }
+        expect(at).toBe(N);
+        expect(textOf(got)).toBe(expectedLines.slice(startRow).join("\n") + "\n");
+      }
+    }
   }, 60_000);
 });
