@@ -10,19 +10,16 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ConnectorConfig } from "../spec/config.js";
 import { TransientError } from "../source/errors.js";
-import type { ExportHandle, ExportRequestBody, IgniteClient } from "./client.js";
+import type { ExportHandle, ExportRequestBody } from "./client.js";
 import { ExportJobReader } from "./export-job.js";
 import { pollExport, type PollTimings } from "./export-poll.js";
 import { ApiError } from "./http-errors.js";
-import type { Projection } from "./projection.js";
 import { compileSerializer } from "./record-serializer.js";
-import { fingerprint } from "./rows-path.js";
+import { fingerprint, type RowsPathInput } from "./rows-path.js";
 import type { ExportProgress } from "./stream-state.js";
-import type { SyncTracker } from "./sync-tracker.js";
 import { formatTimestamp } from "./sync-window.js";
-import type { Filters, ReadContext, StreamOutput, TableMeta } from "./types.js";
+import type { ReadContext, StreamOutput } from "./types.js";
 
 /** Exported files are deleted after 7 days (§7); a saved job is not worth resuming close to that. */
 const RETENTION_MS = 7 * 86_400_000;
@@ -30,13 +27,8 @@ const RETENTION_MARGIN_MS = 6 * 3_600_000;
 /** New jobs after deleted files before giving up (each one re-reads the window). */
 const MAX_NEW_JOBS = 3;
 
-export interface ExportPathInput {
-  readonly table: TableMeta;
-  readonly config: ConnectorConfig;
-  readonly client: IgniteClient;
-  readonly projection: Projection;
-  readonly filters: Filters | undefined;
-  readonly tracker: SyncTracker;
+/** What both read paths get from the table reader; the export path keys its cursor by column name. */
+export interface ExportPathInput extends Omit<RowsPathInput, "cursorKey"> {
   /** Column name of updated_at, when the table has it (export files are keyed by column name). */
   readonly cursorColumn: string | undefined;
   readonly timings?: PollTimings;
