@@ -1,6 +1,8 @@
 /**
  * Value encodings shared by the rows endpoint, export files and ground truth. Rows carry values in
  * their JSON wire form; Parquet writers convert back from it, so both paths agree value by value.
+ * The date math is the connector's algorithm written again on purpose: the simulator is the tests' oracle,
+ * so it must not share code with the encoders it checks.
  */
 
 const DAY_MS = 86_400_000;
