@@ -10,7 +10,7 @@ import type { Projection } from "./projection.js";
 import { compileSerializer } from "./record-serializer.js";
 import { readRowsPages } from "./rows-reader.js";
 import type { RowsProgress } from "./stream-state.js";
-import { maxTimestampOf, type SyncTracker } from "./sync-tracker.js";
+import type { SyncTracker } from "./sync-tracker.js";
 import { formatTimestamp } from "./sync-window.js";
 import type { Filters, ReadContext, StreamOutput, TableMeta } from "./types.js";
 
@@ -49,7 +49,7 @@ export async function* readRowsPath(input: RowsPathInput, ctx: ReadContext): Asy
     try {
       for await (const page of readRowsPages(client, table.id, body, token, callOptions)) {
         if (page.rows.length > 0) {
-          if (cursorKey !== undefined) tracker.observeMax(maxTimestampOf(page.rows, cursorKey));
+          if (cursorKey !== undefined) tracker.observe(page.rows, cursorKey);
           yield serializer.fromObjects(page.rows);
         }
         if (page.nextPageToken === undefined) break;
