@@ -2,7 +2,7 @@
  * The Ignite Export API client: one keep-alive Pool for the API origin (the only place the token goes),
  * one Agent without credentials for signed download URLs, and typed methods over requestWithRetry.
  */
-import { Agent, Pool } from "undici";
+import { Agent, Pool, type Dispatcher } from "undici";
 import type { ConnectorConfig, ExportFormat } from "../spec/config.js";
 import { SystemError } from "../source/errors.js";
 import type { Filters, KeyBy, Logger, TableMeta } from "./types.js";
@@ -10,7 +10,7 @@ import { Redactor } from "../source/redact.js";
 import { DEFAULT_BACKOFF, type BackoffOptions, type RequestKind } from "./retry-policy.js";
 import { EXPORT_STATUS_CANDIDATES, fillTemplate, joinUrl, normalizeBaseUrl, resolveEndpoints } from "./endpoints.js";
 import { realSleep, requestWithRetry, type CallOptions, type HttpContext } from "./http-request.js";
-import { readJson } from "./http-body.js";
+import { parseJsonBody, readBytes, readJson } from "./http-body.js";
 import { downloadSigned, type DownloadOptions, type DownloadResponse } from "./http-download.js";
 import { ApiError } from "./http-errors.js";
 import { parseTables } from "./tables.js";
@@ -26,6 +26,17 @@ export interface RowsRequestBody {
   readonly pageSize?: number;
   readonly pageToken?: string;
   readonly keyBy?: KeyBy;
+}
+
+export interface PageWithToken {
+  /** Present only when there is a next page. */
+  readonly nextPageToken?: string;
+}
+
+/** Decodes rows pages: from the body's bytes when it can (undefined otherwise), else from the validated page. */
+export interface RowsPageDecoder<T extends PageWithToken> {
+  fromBytes(bytes: Buffer): T | undefined;
+  fromPage(page: RowsPage): T;
 }
 
 export interface ExportRequestBody {
@@ -106,10 +117,25 @@ export class IgniteClient {
 
   /** One rows page. The last page, however the server marks it (absent/null/"" token), has no `nextPageToken`. */
   async fetchRows(entity: string, body: RowsRequestBody, opts?: CallOptions): Promise<RowsPage> {
+    return this.fetchRowsDecoded(entity, body, { fromBytes: () => undefined, fromPage: (page) => page }, opts);
+  }
+
+  /**
+   * One rows page through `decoder`: a body it decodes from its bytes never becomes JS objects (the hot
+   * path); any other body is parsed and validated as `fetchRows` does, with the same errors.
+   */
+  async fetchRowsDecoded<T extends PageWithToken>(entity: string, body: RowsRequestBody, decoder: RowsPageDecoder<T>, opts?: CallOptions): Promise<T> {
     const url = joinUrl(this.baseUrl, fillTemplate(this.#endpoints.rows, { entity }));
-    const page = parseRowsPage(await this.#api("POST", url, body, "api", opts), this.#route("POST", url));
+    const route = this.#route("POST", url);
+    const read = async (response: Dispatcher.ResponseData): Promise<{ decoded: T } | { json: unknown }> => {
+      const bytes = await readBytes(response);
+      const decoded = decoder.fromBytes(bytes);
+      return decoded === undefined ? { json: parseJsonBody(bytes, response) } : { decoded };
+    };
+    const answer = (await this.#apiAnswer("POST", url, body, "api", opts, read)).value;
+    const page = "decoded" in answer ? answer.decoded : decoder.fromPage(parseRowsPage(answer.json, route));
     if (page.nextPageToken !== undefined && page.nextPageToken === body.pageToken) {
-      throw new SystemError(`${this.#route("POST", url)} returned the same page token it was given; stopping instead of looping forever`);
+      throw new SystemError(`${route} returned the same page token it was given; stopping instead of looping forever`);
     }
     return page;
   }
@@ -206,7 +232,14 @@ export class IgniteClient {
     return (await this.#apiAnswer(method, url, body, kind, opts)).value;
   }
 
-  async #apiAnswer(method: "GET" | "POST", url: URL, body: unknown, kind: RequestKind, opts?: CallOptions) {
+  async #apiAnswer<T = unknown>(
+    method: "GET" | "POST",
+    url: URL,
+    body: unknown,
+    kind: RequestKind,
+    opts?: CallOptions,
+    read: (response: Dispatcher.ResponseData) => Promise<T> = readJson as (response: Dispatcher.ResponseData) => Promise<T>,
+  ) {
     if (url.origin !== this.baseUrl.origin) {
       throw new SystemError(`Refusing to send the API token to ${url.host}: only ${this.baseUrl.host} gets it`);
     }
@@ -226,7 +259,7 @@ export class IgniteClient {
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         kind,
         route: this.#route(method, url),
-        read: readJson,
+        read,
       },
       opts,
     );

@@ -11,14 +11,23 @@ function contentType(response: Dispatcher.ResponseData): string {
 }
 
 export async function readJson(response: Dispatcher.ResponseData): Promise<unknown> {
-  let text: string;
+  return parseJsonBody(await readBytes(response), response);
+}
+
+/** The whole body as bytes; a connection that breaks while it streams is a retryable BodyError. */
+export async function readBytes(response: Dispatcher.ResponseData): Promise<Buffer> {
   try {
-    text = await response.body.text();
+    return Buffer.from(await response.body.arrayBuffer());
   } catch (error) {
     const cls = classifyNetworkError(error);
     if (cls !== undefined) throw new BodyError(cls, error instanceof Error ? error.message : String(error));
     throw error;
   }
+}
+
+/** A body that must be JSON (UTF-8, BOM dropped as `response.text()` would), or the BodyError saying why not. */
+export function parseJsonBody(bytes: Buffer, response: Dispatcher.ResponseData): unknown {
+  const text = utf8.decode(bytes);
   const type = contentType(response);
   const trimmed = text.trimStart();
   if (!type.includes("json") && trimmed.startsWith("<")) {
@@ -31,6 +40,8 @@ export async function readJson(response: Dispatcher.ResponseData): Promise<unkno
     throw new BodyError("invalid-json", `JSON did not parse (${text.length} bytes): ${(error as Error).message}`);
   }
 }
+
+const utf8 = new TextDecoder("utf-8");
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);

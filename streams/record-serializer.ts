@@ -33,6 +33,8 @@ export interface RecordSerializer {
   readonly columns: readonly OutputColumn[];
   /** Rows pages and JSON export rows. */
   fromObjects(rows: readonly Record<string, unknown>[]): Batch;
+  /** One object row's data object (`{…}`, no framing), exactly as `fromObjects` writes it. */
+  writeObject(w: ByteWriter, row: Record<string, unknown>): void;
   /** Parquet/Arrow batches; `startRow` skips that many leading rows (resume inside a batch). */
   fromArrow(batch: RecordBatch, startRow?: number): Batch;
 }
@@ -54,6 +56,27 @@ export function compileSerializer(columns: readonly OutputColumn[], options: Ser
   const writers: ValueWriter[] = columns.map((c) => valueWriterFor(c.dataType));
   const byArrowName = new Map(columns.map((c, j) => [c.arrowName ?? c.source, j]));
 
+  function writeObject(w: ByteWriter, row: Record<string, unknown>): void {
+    w.byte(0x7b);
+    let written = 0;
+    for (let j = 0; j < sources.length; j++) {
+      const v = row[sources[j]!];
+      if (v === undefined) continue;
+      w.bytes(written === 0 ? firstKeys[j]! : nextKeys[j]!);
+      writers[j]!(w, v);
+      written++;
+    }
+    if (hasExtraKeys(row, written)) {
+      for (const k in row) {
+        if (known.has(k) || row[k] === undefined) continue;
+        w.bytes(keyBytes(k, written > 0));
+        writeGeneric(w, row[k]);
+        written++;
+      }
+    }
+    w.byte(0x7d);
+  }
+
   function fromObjects(rows: readonly Record<string, unknown>[]): Batch {
     return {
       kind: "batch",
@@ -63,24 +86,7 @@ export function compileSerializer(columns: readonly OutputColumn[], options: Ser
         for (const row of rows) {
           w.ensure(RECORD_RESERVE + framing.prefix.length);
           w.bytes(framing.prefix);
-          w.byte(0x7b);
-          let written = 0;
-          for (let j = 0; j < sources.length; j++) {
-            const v = row[sources[j]!];
-            if (v === undefined) continue;
-            w.bytes(written === 0 ? firstKeys[j]! : nextKeys[j]!);
-            writers[j]!(w, v);
-            written++;
-          }
-          if (hasExtraKeys(row, written)) {
-            for (const k in row) {
-              if (known.has(k) || row[k] === undefined) continue;
-              w.bytes(keyBytes(k, written > 0));
-              writeGeneric(w, row[k]);
-              written++;
-            }
-          }
-          w.byte(0x7d);
+          writeObject(w, row);
           w.bytes(framing.suffix);
           if (w.hasFullChunks) yield* w.takeChunks(false);
         }
@@ -134,7 +140,7 @@ export function compileSerializer(columns: readonly OutputColumn[], options: Ser
     return [...knownCols, ...extra];
   }
 
-  return { columns, fromObjects, fromArrow };
+  return { columns, fromObjects, writeObject, fromArrow };
 }
 
 const DATA_LINES: RecordFraming = { prefix: new Uint8Array(0), suffix: new Uint8Array([0x0a]) };

@@ -8,6 +8,7 @@ import type { IgniteClient, RowsRequestBody } from "./client.js";
 import { ApiError } from "./http-errors.js";
 import type { Projection } from "./projection.js";
 import { compileSerializer } from "./record-serializer.js";
+import { rowsPageDecoder } from "./rows-page-scan.js";
 import { readRowsPages } from "./rows-reader.js";
 import type { RowsProgress } from "./stream-state.js";
 import type { SyncTracker } from "./sync-tracker.js";
@@ -39,22 +40,22 @@ export async function* readRowsPath(input: RowsPathInput, ctx: ReadContext): Asy
     keyBy: config.column_keys,
   };
   const request = fingerprint(body);
-  const serializer = compileSerializer(projection.columns);
   const keyColumn = table.orderBy[0];
   const keyKey = keyColumn === undefined ? undefined : projection.sourceKey(keyColumn);
+  const decoder = rowsPageDecoder(compileSerializer(projection.columns), { cursorKey, lastKeyKey: keyKey });
   let token = resumeToken(tracker, request, ctx);
   const callOptions = { signal: ctx.signal, onRateLimited: (resetAt?: number) => ctx.events.rateLimited(resetAt) };
 
   for (let restarts = 0; ; restarts++) {
     try {
-      for await (const page of readRowsPages(client, table.id, body, token, callOptions)) {
-        if (page.rows.length > 0) {
-          if (cursorKey !== undefined) tracker.observe(page.rows, cursorKey);
-          yield serializer.fromObjects(page.rows);
+      for await (const page of readRowsPages(client, table.id, body, token, decoder, callOptions)) {
+        if (page.batch.count > 0) {
+          tracker.observeMax(page.maxCursorMs);
+          yield page.batch;
         }
         if (page.nextPageToken === undefined) break;
         token = page.nextPageToken;
-        const last = keyKey === undefined ? undefined : page.rows.at(-1)?.[keyKey];
+        const last = page.lastKey;
         const position: RowsProgress = {
           path: "rows",
           request,

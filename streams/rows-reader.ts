@@ -3,47 +3,66 @@
  * token as `pageToken`, until a page without a token (the client normalizes every last-page form).
  *
  * One request stays in flight ahead of the page being processed: the next token is known as soon as a
- * page arrives, so the server works on page n+1 while page n is serialized and written. The time of a
- * sync becomes max(server, our CPU) instead of their sum. Checkpoints are unaffected: they are taken by
- * the consumer after each yielded page, and a prefetched page is never counted before it is yielded.
+ * page arrives (peeked in its bytes even before the page is decoded), so the server works on page n+1
+ * while page n is decoded, serialized and written. The time of a sync becomes max(server, our CPU)
+ * instead of their sum. Checkpoints are unaffected: they are taken by the consumer after each yielded
+ * page, and a prefetched page is never counted before it is yielded.
  */
 import { SystemError } from "../source/errors.js";
-import type { CallOptions, IgniteClient, RowsRequestBody } from "./client.js";
-import type { RowsPage } from "./http-shapes.js";
+import type { CallOptions, IgniteClient, PageWithToken, RowsPageDecoder, RowsRequestBody } from "./client.js";
+import { peekNextPageToken } from "./rows-page-scan.js";
 
-export interface RowsPageResult {
-  readonly rows: Record<string, unknown>[];
-  /** Token for the page after this one; undefined on the last page. */
-  readonly nextPageToken: string | undefined;
-}
-
-export async function* readRowsPages(
+/** Pages as `decoder` makes them; `nextPageToken` is undefined on the last page. */
+export async function* readRowsPages<T extends PageWithToken>(
   client: IgniteClient,
   entity: string,
   body: RowsRequestBody,
   startToken: string | undefined,
+  decoder: RowsPageDecoder<T>,
   opts: CallOptions,
-): AsyncGenerator<RowsPageResult> {
-  const request = (token: string | undefined): Promise<RowsPage> =>
-    client.fetchRows(entity, token === undefined ? body : { ...body, pageToken: token }, opts);
+): AsyncGenerator<T> {
+  interface InFlight {
+    readonly token: string | undefined;
+    page: Promise<T>;
+    /** The next page's request, sent from the token peeked in this page's bytes. */
+    next?: InFlight;
+  }
   const seen = new Set<string>();
-  let pending = request(startToken);
-  try {
-    for (;;) {
-      const page = await pending;
-      const next = page.nextPageToken;
-      if (next !== undefined) {
-        // A server that hands out a token it already gave would make us loop forever.
-        if (seen.has(next)) throw new RepeatedTokenError(entity);
-        seen.add(next);
-        pending = request(next);
-      }
-      yield { rows: page.data, nextPageToken: next };
-      if (next === undefined) return;
+  let awaited: InFlight | undefined;
+  const send = (token: string | undefined): InFlight => {
+    const flight: InFlight = { token, page: Promise.resolve() as Promise<never> };
+    const watching: RowsPageDecoder<T> = {
+      fromBytes(bytes) {
+        // The consumer already waits for this page, so the server would idle while we decode it: send
+        // the next request now, from the token peeked in the bytes (checked against the decoded page).
+        if (awaited === flight && flight.next === undefined) {
+          const peeked = peekNextPageToken(bytes);
+          if (peeked !== undefined && peeked !== token && !seen.has(peeked)) flight.next = send(peeked);
+        }
+        return decoder.fromBytes(bytes);
+      },
+      fromPage: (page) => decoder.fromPage(page),
+    };
+    flight.page = client.fetchRowsDecoded(entity, token === undefined ? body : { ...body, pageToken: token }, watching, opts);
+    // Marked handled: a prefetch abandoned by an early return, an error or a wrong peek must not become an
+    // unhandled rejection (whoever awaits it still gets the error).
+    flight.page.catch(() => undefined);
+    return flight;
+  };
+  let current = send(startToken);
+  for (;;) {
+    awaited = current;
+    const page = await current.page;
+    awaited = undefined;
+    const next = page.nextPageToken;
+    if (next !== undefined) {
+      // A server that hands out a token it already gave would make us loop forever.
+      if (seen.has(next)) throw new RepeatedTokenError(entity);
+      seen.add(next);
+      current = current.next?.token === next ? current.next : send(next);
     }
-  } finally {
-    // A prefetch abandoned by an early return or an error must not become an unhandled rejection.
-    pending.catch(() => undefined);
+    yield page;
+    if (next === undefined) return;
   }
 }
 

@@ -1,0 +1,435 @@
+/**
+ * Rows pages turned into RECORD lines straight from the response bytes. JSON.parse of each page and the
+ * re-serialization of every value were most of the rows path's CPU, while most values arrive already in
+ * the form the serializer writes. So a page is scanned once (validated, and each row's value spans noted
+ * per column), and at write time each value is either copied as bytes or, when it is not in canonical
+ * form, parsed alone and written by the serializer's own writer for its type.
+ *
+ * The result is byte-identical to `serializer.fromObjects(JSON.parse(page).data)` (test/rows-page-scan.test.ts
+ * checks it on generated pages): rows with keys the serializer does not know or keys given twice are
+ * parsed whole and written by `writeObject`. A page outside the happy path (another envelope, invalid
+ * JSON, invalid UTF-8, deep nesting) gives `undefined`, and the caller parses it the usual way, with the
+ * usual errors.
+ */
+import { isUtf8 } from "node:buffer";
+import { ByteWriter, DEFAULT_CHUNK_BYTES, keyBytes } from "./json-bytes.js";
+import { valueWriterFor, type ValueWriter } from "./json-bytes-values.js";
+import { JsonScanner, Kind, QUOTE } from "./json-scan.js";
+import type { RecordSerializer } from "./record-serializer.js";
+import type { RowsPageDecoder } from "./client.js";
+import { maxTimestampOf } from "./sync-tracker.js";
+import type { Batch, RecordFraming } from "./types.js";
+
+/** One decoded rows page, however it was decoded. */
+export interface DecodedRowsPage {
+  readonly batch: Batch;
+  /** Present only when there is a next page (absent, null and "" all mean "last page"). */
+  readonly nextPageToken?: string;
+  /** The value under the key column in the page's last row (as JSON.parse gives it), if any. */
+  readonly lastKey: unknown;
+  /** Highest `Date.parse` of the cursor column's string values (epoch ms), -Infinity without any. */
+  readonly maxCursorMs: number;
+}
+
+export interface PageScanOptions {
+  /** Record key (API key) of the cursor column (updated_at), when the stream has one. */
+  readonly cursorKey?: string | undefined;
+  /** Record key of the first order-by column, whose last value goes into checkpoints. */
+  readonly lastKeyKey?: string | undefined;
+  readonly chunkBytes?: number;
+}
+
+/** How a column's values are written when they are not copied as they are (by Ignite dataType). */
+const Rule = {
+  /** STRING, DATE, BOOL, STRING_ARRAY and unknown types: a string without escapes is already canonical. */
+  Text: 0,
+  /** NUMBER, MONETARY_AMOUNT: a string is parsed as a number literal. */
+  Number: 1,
+  /** TIMESTAMP: a string is canonicalized, a number is epoch ms. */
+  Timestamp: 2,
+} as const;
+type Rule = (typeof Rule)[keyof typeof Rule];
+
+const RULES: Record<string, Rule> = { NUMBER: Rule.Number, MONETARY_AMOUNT: Rule.Number, TIMESTAMP: Rule.Timestamp };
+
+const DATA = Buffer.from('"data"');
+const NEXT_PAGE_TOKEN = Buffer.from('"nextPageToken"');
+
+/** Page layout: for every row, per column, where its value is ([start, end) into the page) and its kind. */
+class PageLayout {
+  rows = 0;
+  spans: Int32Array;
+  kinds: Uint8Array;
+  /** Rows written through JSON.parse + writeObject (unknown or repeated keys): their whole span. */
+  slow = new Map<number, [number, number]>();
+
+  constructor(readonly width: number, capacity: number) {
+    this.spans = new Int32Array(capacity * width * 2);
+    this.kinds = new Uint8Array(capacity * width);
+  }
+
+  /** Starts a row; returns its index. */
+  addRow(): number {
+    const i = this.rows++;
+    if (this.rows * this.width > this.kinds.length) {
+      const spans = new Int32Array(this.spans.length * 2);
+      spans.set(this.spans);
+      const kinds = new Uint8Array(this.kinds.length * 2);
+      kinds.set(this.kinds);
+      this.spans = spans;
+      this.kinds = kinds;
+    }
+    return i;
+  }
+}
+
+export interface RowsPageScanner {
+  /** The page from its bytes, or undefined when it must be parsed the usual way. */
+  scan(bytes: Buffer): DecodedRowsPage | undefined;
+}
+
+export function compileRowsPageScanner(serializer: RecordSerializer, options: PageScanOptions = {}): RowsPageScanner {
+  const columns = serializer.columns;
+  const m = columns.length;
+  const sourceBytes = columns.map((c) => Buffer.from(c.source, "utf8"));
+  const bySource = new Map(columns.map((c, j) => [c.source, j]));
+  const rules = columns.map((c) => RULES[c.dataType] ?? Rule.Text);
+  const writers: ValueWriter[] = columns.map((c) => valueWriterFor(c.dataType));
+  const firstKeys = columns.map((c) => keyBytes(c.key, false));
+  const nextKeys = columns.map((c) => keyBytes(c.key, true));
+  const cursorJ = options.cursorKey === undefined ? -1 : (bySource.get(options.cursorKey) ?? -1);
+  const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
+  /** Column order of the previous row's keys: the next row most likely has the same. */
+  const predicted = new Int32Array(m + 1).fill(-1);
+
+  function scan(bytes: Buffer): DecodedRowsPage | undefined {
+    if (!isUtf8(bytes)) return undefined;
+    const s = new JsonScanner(bytes);
+    const layout = new PageLayout(m, Math.max(16, Math.ceil(bytes.length / Math.max(64, m * 24))));
+    const cursor = new CursorMax();
+    let token: string | undefined;
+    let seenData = false, seenToken = false;
+
+    let p = s.ws(0);
+    if (bytes[p] !== 0x7b) return undefined;
+    p = s.ws(p + 1);
+    if (bytes[p] === 0x7d) p++;
+    else {
+      for (;;) {
+        const keyStart = p;
+        p = s.string(p);
+        if (p < 0) return undefined;
+        if (s.escaped) return undefined; // an escaped top-level key could still be "data": let JSON.parse decide
+        const isData = same(bytes, keyStart, p, DATA);
+        const isToken = same(bytes, keyStart, p, NEXT_PAGE_TOKEN);
+        p = s.ws(p);
+        if (bytes[p] !== 0x3a) return undefined;
+        p = s.ws(p + 1);
+        if (isData) {
+          if (seenData) return undefined;
+          seenData = true;
+          if (bytes[p] === 0x5b) {
+            p = scanRows(s, p, layout, cursor);
+            if (p < 0) return undefined;
+          } else {
+            const end = s.literal(p);
+            if (end < 0 || bytes[p] !== 0x6e) return undefined; // only null; anything else gets the usual error
+            p = end;
+          }
+        } else {
+          const start = p;
+          p = s.value(p);
+          if (p < 0) return undefined;
+          if (isToken) {
+            if (seenToken) return undefined;
+            seenToken = true;
+            if (s.kind === Kind.String) token = bytes.toString("utf8", start + 1, p - 1);
+            else if (s.kind === Kind.EscapedString) token = JSON.parse(bytes.toString("utf8", start, p)) as string;
+            else if (bytes[start] !== 0x6e) return undefined; // not a string nor null: the usual error
+          }
+        }
+        p = s.ws(p);
+        if (bytes[p] === 0x7d) {
+          p++;
+          break;
+        }
+        if (bytes[p] !== 0x2c) return undefined;
+        p = s.ws(p + 1);
+      }
+    }
+    if (s.ws(p) !== bytes.length) return undefined;
+    return {
+      batch: encoder(bytes, layout),
+      ...(token !== undefined && token !== "" && { nextPageToken: token }),
+      lastKey: lastKeyOf(bytes, layout),
+      maxCursorMs: cursor.ms,
+    };
+  }
+
+  function scanRows(s: JsonScanner, p: number, layout: PageLayout, cursor: CursorMax): number {
+    const b = s.b;
+    p = s.ws(p + 1);
+    if (b[p] === 0x5d) return p + 1;
+    for (;;) {
+      p = scanRow(s, p, layout, cursor);
+      if (p < 0) return -1;
+      p = s.ws(p);
+      if (b[p] === 0x5d) return p + 1;
+      if (b[p] !== 0x2c) return -1;
+      p = s.ws(p + 1);
+    }
+  }
+
+  function scanRow(s: JsonScanner, p: number, layout: PageLayout, cursor: CursorMax): number {
+    const b = s.b;
+    if (b[p] !== 0x7b) return -1;
+    const rowStart = p;
+    const i = layout.addRow();
+    const base = i * m;
+    const kinds = layout.kinds, spans = layout.spans; // fresh zeros (Kind.Absent) for every new row
+    let slow = false;
+    p = s.ws(p + 1);
+    if (b[p] === 0x7d) return p + 1;
+    for (let at = 0; ; at++) {
+      const keyStart = p;
+      p = s.string(p);
+      if (p < 0) return -1;
+      let j = at < m ? predicted[at]! : -1;
+      if (s.escaped || j < 0 || !sameKey(b, keyStart + 1, p - 1, sourceBytes[j]!)) {
+        j = s.escaped ? keyIndex(JSON.parse(b.toString("utf8", keyStart, p)) as string) : keyIndex(b.toString("utf8", keyStart + 1, p - 1));
+        if (at < m) predicted[at] = j;
+      }
+      p = s.ws(p);
+      if (b[p] !== 0x3a) return -1;
+      p = s.ws(p + 1);
+      const start = p;
+      p = s.value(p);
+      if (p < 0) return -1;
+      if (j < 0 || kinds[base + j] !== Kind.Absent) slow = true; // unknown or repeated key
+      else {
+        kinds[base + j] = s.kind;
+        spans[2 * (base + j)] = start;
+        spans[2 * (base + j) + 1] = p;
+        if (j === cursorJ) cursor.see(b, start, p, s.kind);
+      }
+      p = s.ws(p);
+      if (b[p] === 0x7d) break;
+      if (b[p] !== 0x2c) return -1;
+      p = s.ws(p + 1);
+    }
+    p++;
+    if (slow) layout.slow.set(i, [rowStart, p]);
+    return p;
+  }
+
+  function keyIndex(key: string): number {
+    return bySource.get(key) ?? -1;
+  }
+
+  function lastKeyOf(bytes: Buffer, layout: PageLayout): unknown {
+    if (options.lastKeyKey === undefined || layout.rows === 0) return undefined;
+    const i = layout.rows - 1;
+    const slow = layout.slow.get(i);
+    if (slow !== undefined) return (JSON.parse(bytes.toString("utf8", slow[0], slow[1])) as Record<string, unknown>)[options.lastKeyKey];
+    const j = bySource.get(options.lastKeyKey);
+    if (j === undefined || layout.kinds[i * m + j] === Kind.Absent) return undefined;
+    return JSON.parse(bytes.toString("utf8", layout.spans[2 * (i * m + j)]!, layout.spans[2 * (i * m + j) + 1]!));
+  }
+
+  function encoder(bytes: Buffer, layout: PageLayout): Batch {
+    return {
+      kind: "batch",
+      count: layout.rows,
+      *encode(framing: RecordFraming): Iterable<Uint8Array> {
+        const w = new ByteWriter(chunkBytes);
+        const { kinds, spans, slow } = layout;
+        for (let i = 0; i < layout.rows; i++) {
+          const row = slow.get(i);
+          w.ensure(framing.prefix.length);
+          w.bytes(framing.prefix);
+          if (row !== undefined) serializer.writeObject(w, JSON.parse(bytes.toString("utf8", row[0], row[1])) as Record<string, unknown>);
+          else {
+            w.byte(0x7b);
+            let written = 0;
+            for (let j = 0, k = i * m; j < m; j++, k++) {
+              const kind = kinds[k]!;
+              if (kind === Kind.Absent) continue;
+              w.bytes(written++ === 0 ? firstKeys[j]! : nextKeys[j]!);
+              const start = spans[2 * k]!, end = spans[2 * k + 1]!;
+              if (isCanonical(bytes, start, end, kind as Kind, rules[j]!)) copy(w, bytes, start, end);
+              else writers[j]!(w, JSON.parse(bytes.toString("utf8", start, end)));
+            }
+            w.byte(0x7d);
+          }
+          w.bytes(framing.suffix);
+          if (w.hasFullChunks) yield* w.takeChunks(false);
+        }
+        yield* w.takeChunks(true);
+      },
+    };
+  }
+
+  return { scan };
+}
+
+/** Whether the value's bytes are exactly what its column's writer would write for the parsed value. */
+function isCanonical(b: Uint8Array, start: number, end: number, kind: Kind, rule: Rule): boolean {
+  switch (kind) {
+    case Kind.Literal:
+    case Kind.CompactStringArray:
+      return true;
+    case Kind.String:
+      return rule === Rule.Text || (rule === Rule.Timestamp && isCanonicalTimestamp(b, start, end));
+    case Kind.Number:
+      return rule !== Rule.Timestamp && isCanonicalNumber(b, start, end);
+    default:
+      return false;
+  }
+}
+
+/**
+ * A number literal that writeFloat would print the same: no exponent, no `-0`, no trailing fraction zero,
+ * at most 15 significant digits (any such decimal round-trips through a double to the same shortest digits).
+ */
+export function isCanonicalNumber(b: Uint8Array, start: number, end: number): boolean {
+  let p = start;
+  if (b[p] === 0x2d) p++;
+  let significant = 0;
+  if (b[p] === 0x30) {
+    p++;
+    if (p === end) return b[start] !== 0x2d;
+    if (b[p] !== 0x2e) return false;
+    p++;
+    while (p < end && b[p] === 0x30) p++; // leading zeros of a fraction are not significant
+  } else {
+    while (p < end && b[p]! >= 0x30 && b[p]! <= 0x39) {
+      p++;
+      significant++;
+    }
+    if (p === end) return significant <= 15;
+    if (b[p] !== 0x2e) return false;
+    p++;
+  }
+  const fraction = p;
+  for (; p < end; p++) {
+    const c = b[p]!;
+    if (c < 0x30 || c > 0x39) return false;
+    significant++;
+  }
+  return p > fraction && b[end - 1] !== 0x30 && significant <= 15;
+}
+
+/**
+ * `"YYYY-MM-DDTHH:MM:SS[.f]Z"` with 1-9 fraction digits, the last not 0: canonicalTimestamp gives such a
+ * string back unchanged, or (out-of-range fields) undefined, in which case the writer keeps it as it is.
+ */
+export function isCanonicalTimestamp(b: Uint8Array, start: number, end: number): boolean {
+  const n = end - start; // with the quotes
+  if (n < 22 || n > 32 || b[start] !== QUOTE || b[end - 2] !== 0x5a) return false;
+  const p = start + 1;
+  for (let k = 0; k < 19; k++) {
+    const c = b[p + k]!;
+    const want = TIMESTAMP_SHAPE[k]!;
+    if (want === 0 ? c < 0x30 || c > 0x39 : c !== want) return false;
+  }
+  if (n === 22) return true;
+  if (b[p + 19] !== 0x2e || n === 23) return false;
+  for (let q = p + 20; q < end - 2; q++) if (b[q]! < 0x30 || b[q]! > 0x39) return false;
+  return b[end - 3] !== 0x30;
+}
+
+/** 0 = a digit; otherwise the byte itself. */
+const TIMESTAMP_SHAPE = Array.from("0000-00-00T00:00:00", (c) => (c === "0" ? 0 : c.charCodeAt(0)));
+
+/** Highest Date.parse over the cursor column's strings, parsing only values that can raise it. */
+class CursorMax {
+  ms = Number.NEGATIVE_INFINITY;
+  /** `YYYY-MM-DDTHH:MM:SS` of the canonical value that set `ms`: a canonical value below it cannot be higher. */
+  #prefix: Buffer | undefined;
+
+  see(b: Buffer, start: number, end: number, kind: Kind): void {
+    if (kind === Kind.String && isCanonicalTimestamp(b, start, end)) {
+      if (this.#prefix !== undefined && this.#prefix.compare(b, start + 1, start + 20) > 0) return;
+      const ms = Date.parse(b.toString("latin1", start + 1, end - 1));
+      if (ms > this.ms) {
+        this.ms = ms;
+        this.#prefix = Buffer.from(b.subarray(start + 1, start + 20));
+      }
+    } else if (kind === Kind.String || kind === Kind.EscapedString) {
+      const ms = Date.parse(JSON.parse(b.toString("utf8", start, end)) as string);
+      if (ms > this.ms) this.ms = ms;
+    }
+  }
+}
+
+function same(b: Uint8Array, start: number, end: number, what: Uint8Array): boolean {
+  if (end - start !== what.length) return false;
+  for (let k = 0; k < what.length; k++) if (b[start + k] !== what[k]) return false;
+  return true;
+}
+
+function sameKey(b: Uint8Array, start: number, end: number, key: Uint8Array): boolean {
+  return same(b, start, end, key);
+}
+
+/** Bytes [start, end) of the page into the output; short values by a loop (cheaper than a subarray). */
+function copy(w: ByteWriter, b: Uint8Array, start: number, end: number): void {
+  const n = end - start;
+  w.ensure(n);
+  if (n < 64) {
+    const buf = w.buf;
+    let p = w.pos;
+    for (let k = start; k < end; k++) buf[p++] = b[k]!;
+    w.pos = p;
+  } else {
+    w.buf.set(b.subarray(start, end), w.pos);
+    w.pos += n;
+  }
+}
+
+/**
+ * The rows path's page decoder: pages from their bytes through the scanner, and any page the scanner
+ * hands back through JSON.parse and `fromObjects`, with the same results.
+ */
+export function rowsPageDecoder(serializer: RecordSerializer, options: PageScanOptions = {}): RowsPageDecoder<DecodedRowsPage> {
+  const scanner = compileRowsPageScanner(serializer, options);
+  const { cursorKey, lastKeyKey } = options;
+  return {
+    fromBytes: (bytes) => scanner.scan(bytes),
+    fromPage: (page) => ({
+      batch: serializer.fromObjects(page.data),
+      ...(page.nextPageToken !== undefined && { nextPageToken: page.nextPageToken }),
+      lastKey: lastKeyKey === undefined ? undefined : page.data.at(-1)?.[lastKeyKey],
+      maxCursorMs: cursorKey === undefined ? Number.NEGATIVE_INFINITY : maxTimestampOf(page.data, cursorKey),
+    }),
+  };
+}
+
+const TOKEN_MEMBER = Buffer.from('"nextPageToken":"');
+
+/**
+ * A guess at a page's next token without decoding it: the escape-free string of a compact
+ * `"nextPageToken":"…"` member that ends the page (`…,"nextPageToken":"t"}`) or starts it
+ * (`{"nextPageToken":"t",…`). Only a hint for sending the next request early; the caller checks it
+ * against the decoded page's token.
+ */
+export function peekNextPageToken(b: Uint8Array): string | undefined {
+  let end = b.length;
+  while (end > 0 && (b[end - 1] === 0x20 || b[end - 1] === 0x0a || b[end - 1] === 0x0d || b[end - 1] === 0x09)) end--;
+  if (b[end - 1] === 0x7d && b[end - 2] === QUOTE) {
+    const close = end - 2;
+    let open = close - 1;
+    while (open >= 0 && b[open] !== QUOTE && b[open] !== 0x5c) open--;
+    const member = open - (TOKEN_MEMBER.length - 1);
+    if (open > 0 && b[open] === QUOTE && member > 0 && same(b, member, open + 1, TOKEN_MEMBER) && b[member - 1] === 0x2c) {
+      return close > open + 1 ? Buffer.from(b.buffer, b.byteOffset + open + 1, close - open - 1).toString("utf8") : undefined;
+    }
+  }
+  if (b[0] === 0x7b && same(b, 1, 1 + TOKEN_MEMBER.length, TOKEN_MEMBER)) {
+    const open = TOKEN_MEMBER.length;
+    let close = open + 1;
+    while (close < b.length && b[close] !== QUOTE && b[close] !== 0x5c) close++;
+    if (b[close] === QUOTE && b[close + 1] === 0x2c && close > open + 1) return Buffer.from(b.buffer, b.byteOffset + open + 1, close - open - 1).toString("utf8");
+  }
+  return undefined;
+}

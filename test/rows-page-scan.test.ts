@@ -1,0 +1,187 @@
+import { describe, expect, it } from "vitest";
+import { compileRowsPageScanner, isCanonicalNumber, isCanonicalTimestamp } from "../streams/rows-page-scan.js";
+import { compileSerializer, type OutputColumn } from "../streams/record-serializer.js";
+import { maxTimestampOf } from "../streams/sync-tracker.js";
+import type { Batch, RecordFraming } from "../streams/types.js";
+
+const FRAMING: RecordFraming = { prefix: Buffer.from('{"type":"RECORD","record":{"stream":"s","emitted_at":1,"data":'), suffix: Buffer.from("}}\n") };
+
+const COLUMNS: OutputColumn[] = [
+  { key: "ID", source: "id", dataType: "STRING" },
+  { key: "Amount", source: "amount", dataType: "MONETARY_AMOUNT" },
+  { key: "Qty", source: "qty", dataType: "NUMBER" },
+  { key: "Day", source: "day", dataType: "DATE" },
+  { key: "Updated", source: "updated_at", dataType: "TIMESTAMP" },
+  { key: "Flag", source: "flag", dataType: "BOOL" },
+  { key: "Tags", source: "tags", dataType: "STRING_ARRAY" },
+  { key: "Leverandør \"navn\"", source: "leverandør", dataType: "STRING" },
+  { key: "Odd", source: "odd", dataType: "SOMETHING_NEW" },
+];
+const serializer = compileSerializer(COLUMNS, { chunkBytes: 4096 });
+const scanner = compileRowsPageScanner(serializer, { cursorKey: "updated_at", lastKeyKey: "id", chunkBytes: 4096 });
+
+function text(batch: Batch): string {
+  return Buffer.concat([...batch.encode(FRAMING)]).toString("utf8");
+}
+
+/** What the object path writes for the same page: the oracle. */
+function viaObjects(page: string): { lines: string; token: unknown; last: unknown; max: number } {
+  const value = JSON.parse(page) as { data?: Record<string, unknown>[] | null; nextPageToken?: unknown };
+  const rows = value.data ?? [];
+  return {
+    lines: text(serializer.fromObjects(rows)),
+    token: value.nextPageToken === null || value.nextPageToken === "" ? undefined : value.nextPageToken,
+    last: rows.at(-1)?.["id"],
+    max: maxTimestampOf(rows, "updated_at"),
+  };
+}
+
+function expectSame(page: string): void {
+  const scanned = scanner.scan(Buffer.from(page, "utf8"));
+  expect(scanned, page.slice(0, 300)).toBeDefined();
+  const oracle = viaObjects(page);
+  expect(text(scanned!.batch)).toBe(oracle.lines);
+  expect(scanned!.batch.count).toBe((JSON.parse(page) as { data?: unknown[] }).data?.length ?? 0);
+  expect(scanned!.nextPageToken).toBe(oracle.token);
+  expect(scanned!.lastKey).toEqual(oracle.last);
+  expect(scanned!.maxCursorMs).toBe(oracle.max);
+}
+
+/** Deterministic pseudo-random numbers (mulberry32). */
+function rng(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const STRINGS = ["plain", "", "Leverandør AS", "quote \" inside", "back\\slash", "tab\there", "new\nline", "emoji 😀", "\u2028sep", "ctl\u0001", "slash/ok", "lone \ud800 surrogate"];
+const NUMBER_TEXTS = ["0", "-0", "1", "-17", "12.5", "12.50", "0.05", "-0.000001", "0.0000001", "1e3", "1E-7", "2.5e+2", "123456789012345", "1234567890123456", "9007199254740993", "0.1234567890123456", "100.000", "3.14159265358979", "-1234567890123.45"];
+const TIMESTAMPS = ['"2026-06-01T10:00:00Z"', '"2026-06-01T10:00:00.5Z"', '"2026-06-01T10:00:00.500Z"', '"2026-06-01T10:00:00.123456789Z"', '"2026-06-01T10:00:00.1234567891Z"', '"2026-06-01 10:00:00"', '"2026-06-01T12:00:00+02:00"', '"2026-13-01T10:00:00Z"', '"not a time"', "1717236000000", "null", '"2026-06-01T10:00:00\\u005a"', '"2026-06-01T10:00:60Z"'];
+
+function randomValue(r: () => number, column: OutputColumn): string {
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+  if (r() < 0.08) return "null";
+  switch (column.dataType) {
+    case "MONETARY_AMOUNT":
+    case "NUMBER":
+      return r() < 0.15 ? JSON.stringify(pick(NUMBER_TEXTS)) : r() < 0.5 ? pick(NUMBER_TEXTS) : String(Math.round((r() - 0.5) * 1e7) / 100);
+    case "TIMESTAMP":
+      return r() < 0.5 ? pick(TIMESTAMPS) : JSON.stringify(new Date(Date.UTC(2020, 0, 1) + Math.floor(r() * 2e11)).toISOString().replace(".000", ""));
+    case "DATE":
+      return r() < 0.9 ? '"2026-01-15"' : "20260115";
+    case "BOOL":
+      return pick(["true", "false", '"yes"', "1"]);
+    case "STRING_ARRAY":
+      return pick(['["a","b"]', "[]", '["x"]', '[ "spaced" ]', '["esc\\"aped"]', '["ok",1]', '"notarray"', '{"a":[1,{"b":null}]}']);
+    default:
+      return r() < 0.2 ? pick(["1.50", "true", '["a"]', '{"k":"v"}']) : JSON.stringify(pick(STRINGS) + (r() < 0.5 ? String(Math.floor(r() * 1000)) : ""));
+  }
+}
+
+function randomPage(seed: number, rows: number): string {
+  const r = rng(seed);
+  const ws = (): string => (r() < 0.1 ? pickWs(r) : "");
+  const out: string[] = [];
+  for (let i = 0; i < rows; i++) {
+    const members = COLUMNS.filter(() => r() > 0.05).map((c) => `${ws()}${JSON.stringify(c.source)}${ws()}:${ws()}${randomValue(r, c)}${ws()}`);
+    if (r() < 0.1) members.reverse();
+    if (r() < 0.03) members.push(`"extra_${i % 3}":${JSON.stringify({ n: i })}`);
+    if (r() < 0.02) members.push(`"7":"integer-like key"`);
+    if (r() < 0.02) members.push(`"id":"repeated"`);
+    if (r() < 0.02) members.unshift(`"\\u0069d":"escaped key"`);
+    out.push(`{${members.join(",")}}`);
+  }
+  const token = r() < 0.3 ? "" : r() < 0.5 ? `,"nextPageToken":"tok-${seed}"` : r() < 0.7 ? `,"nextPageToken":null` : `,"nextPageToken":"t\\u00f8k"`;
+  const extra = r() < 0.3 ? `,"totalCount":{"approx":[1,2,{"x":true}]}` : "";
+  return `{${ws()}"data"${ws()}:${ws()}[${out.join(`,${ws()}`)}]${token}${extra}${ws()}}${ws()}`;
+}
+
+function pickWs(r: () => number): string {
+  return [" ", "\n", "\t", "\r\n  "][Math.floor(r() * 4)]!;
+}
+
+describe("rows pages scanned from bytes", () => {
+  it("write exactly what the object path writes, on generated pages with every value form", () => {
+    for (let seed = 1; seed <= 300; seed++) expectSame(randomPage(seed, 1 + (seed % 40)));
+  });
+
+  it("keep the envelope's meaning: empty, null and absent data, every last-page token form, extra fields", () => {
+    for (const page of ['{"data":[]}', '{"data":null}', "{}", '{"nextPageToken":"abc","data":[{"id":"1"}]}', '{"data":[{"id":"1"}],"nextPageToken":""}', '{"data":[{}],"nextPageToken":null}', ' \n{ "data" : [ { "id" : "1" , "amount" : 2.5 } ] }\n']) {
+      expectSame(page);
+    }
+  });
+
+  it("give pretty-printed pages the same records as compact ones", () => {
+    const page = randomPage(7, 20);
+    expectSame(JSON.stringify(JSON.parse(page), null, 2));
+  });
+
+  it("hand anything outside the happy path back to JSON.parse (undefined), never a wrong page", () => {
+    for (const page of [
+      '{"data":"nope"}', '{"data":[1,2]}', '{"data":[{"id":"1"}]', '{"data":[{"id":"1"}]} x', '[{"id":"1"}]', '<html></html>', "",
+      '{"data":[{"id":"1"}],"data":[]}', '{"d\\u0061ta":[]}', '{"data":[{"id":"1",}]}', '{"data":[{"id":01}]}', '{"data":[{"id":"\\x"}]}',
+      '{"data":[{"id":"a\u0001"}]}', '{"data":[],"nextPageToken":5}', '\ufeff{"data":[]}',
+    ]) {
+      expect(scanner.scan(Buffer.from(page, "utf8")), page).toBeUndefined();
+    }
+    expect(scanner.scan(Buffer.from([0x7b, 0x22, 0x64, 0x61, 0x74, 0x61, 0x22, 0x3a, 0x5b, 0x7b, 0x22, 0x69, 0x64, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d, 0x5d, 0x7d]))).toBeUndefined();
+  });
+
+  it("never accept bytes JSON.parse rejects, and agree with it on whatever it accepts (mutated pages)", () => {
+    const r = rng(99);
+    let accepted = 0;
+    for (let n = 0; n < 3000; n++) {
+      const page = Buffer.from(randomPage(1000 + (n % 50), 3), "utf8");
+      const at = Math.floor(r() * page.length);
+      const mutated = r() < 0.3 ? page.subarray(0, at) : Buffer.concat([page.subarray(0, at), Buffer.from([" ", "]", "}", ",", '"', "\\", ":", "0", "e", "-", "."][Math.floor(r() * 11)]!), page.subarray(at + (r() < 0.5 ? 1 : 0))]);
+      const scanned = scanner.scan(mutated);
+      let parsed = true;
+      try {
+        JSON.parse(mutated.toString("utf8"));
+      } catch {
+        parsed = false;
+      }
+      if (scanned !== undefined) {
+        accepted++;
+        expect(parsed, mutated.toString("utf8")).toBe(true);
+        expectSame(mutated.toString("utf8"));
+      }
+    }
+    expect(accepted).toBeGreaterThan(100);
+  });
+});
+
+describe("canonical forms that are copied as they are", () => {
+  const bytes = (s: string): [Buffer, number, number] => [Buffer.from(s), 0, Buffer.byteLength(s)];
+  it("numbers: exactly those writeFloat prints the same", () => {
+    const r = rng(5);
+    const samples = [...NUMBER_TEXTS, "-0.5", "0.1", "10", "100", "999999999999999", "0.000000000000001", "1.000000000000001"];
+    for (let k = 0; k < 20000; k++) {
+      const digits = Math.floor(r() * 1e6);
+      const scale = Math.floor(r() * 8);
+      samples.push((r() < 0.3 ? "-" : "") + (digits / 10 ** scale).toFixed(scale));
+    }
+    for (const s of samples) {
+      const w = compileSerializer([{ key: "n", source: "n", dataType: "NUMBER" }]).fromObjects([{ n: JSON.parse(s) as number }]);
+      const written = Buffer.concat([...w.encode({ prefix: Buffer.alloc(0), suffix: Buffer.from("\n") })]).toString().slice(5, -2);
+      if (isCanonicalNumber(...bytes(s))) expect(written, s).toBe(s);
+    }
+    expect(isCanonicalNumber(...bytes("12.5"))).toBe(true);
+    expect(isCanonicalNumber(...bytes("12.50"))).toBe(false);
+    expect(isCanonicalNumber(...bytes("-0"))).toBe(false);
+    expect(isCanonicalNumber(...bytes("1e3"))).toBe(false);
+    expect(isCanonicalNumber(...bytes("1234567890123456"))).toBe(false);
+  });
+
+  it("timestamps: the canonical UTC shape only", () => {
+    expect(isCanonicalTimestamp(...bytes('"2026-06-01T10:00:00Z"'))).toBe(true);
+    expect(isCanonicalTimestamp(...bytes('"2026-06-01T10:00:00.25Z"'))).toBe(true);
+    expect(isCanonicalTimestamp(...bytes('"2026-06-01T10:00:00.250Z"'))).toBe(false);
+    expect(isCanonicalTimestamp(...bytes('"2026-06-01T10:00:00.Z"'))).toBe(false);
+    expect(isCanonicalTimestamp(...bytes('"2026-06-01 10:00:00Z"'))).toBe(false);
+    expect(isCanonicalTimestamp(...bytes('"2026-06-01T10:00:00+00:00"'))).toBe(false);
+  });
+});
