@@ -14,10 +14,25 @@ export async function readJson(response: Dispatcher.ResponseData): Promise<unkno
   return parseJsonBody(await readBytes(response), response);
 }
 
-/** The whole body as bytes; a connection that breaks while it streams is a retryable BodyError. */
+/**
+ * The whole body as bytes; a connection that breaks while it streams is a retryable BodyError. With a
+ * Content-Length the chunks are copied into one buffer as they arrive, so a large page (100 000 rows is
+ * ~50 MB) is held once, not as chunks plus their concatenation.
+ */
 export async function readBytes(response: Dispatcher.ResponseData): Promise<Buffer> {
   try {
-    return Buffer.from(await response.body.arrayBuffer());
+    const length = Number(response.headers["content-length"]);
+    if (!Number.isSafeInteger(length) || length <= 0 || response.headers["content-encoding"] !== undefined) {
+      return Buffer.from(await response.body.arrayBuffer());
+    }
+    let out = Buffer.allocUnsafe(length);
+    let at = 0;
+    for await (const chunk of response.body as AsyncIterable<Buffer>) {
+      if (at + chunk.length > out.length) out = Buffer.concat([out.subarray(0, at), chunk]); // longer than announced
+      else chunk.copy(out, at);
+      at += chunk.length;
+    }
+    return at === out.length ? out : out.subarray(0, at);
   } catch (error) {
     const cls = classifyNetworkError(error);
     if (cls !== undefined) throw new BodyError(cls, error instanceof Error ? error.message : String(error));

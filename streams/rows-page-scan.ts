@@ -55,32 +55,53 @@ const RULES: Record<string, Rule> = { NUMBER: Rule.Number, MONETARY_AMOUNT: Rule
 const DATA = Buffer.from('"data"');
 const NEXT_PAGE_TOKEN = Buffer.from('"nextPageToken"');
 
-/** Page layout: for every row, per column, where its value is ([start, end) into the page) and its kind. */
+/** How a scanned row is written. */
+const RowMode = {
+  /** Value by value, in column order: each copied or parsed and rewritten. */
+  Values: 0,
+  /** The row's bytes are already the data object (compact, keys in column order, canonical values): copied whole. */
+  Verbatim: 1,
+  /** Unknown or repeated keys: parsed whole and written by `writeObject`. */
+  Parsed: 2,
+} as const;
+
+/** Page layout: per row its span and mode, and per row and column where its value is and how to write it. */
 class PageLayout {
   rows = 0;
+  rowSpans: Int32Array;
+  rowModes: Uint8Array;
+  /** [start, end) of each value in the page, row-major by column. */
   spans: Int32Array;
-  kinds: Uint8Array;
-  /** Rows written through JSON.parse + writeObject (unknown or repeated keys): their whole span. */
-  slow = new Map<number, [number, number]>();
+  /** Kind.Absent (0) when the row has no such key; else 1 = copy the bytes, 2 = parse and rewrite. */
+  how: Uint8Array;
 
   constructor(readonly width: number, capacity: number) {
+    this.rowSpans = new Int32Array(capacity * 2);
+    this.rowModes = new Uint8Array(capacity);
     this.spans = new Int32Array(capacity * width * 2);
-    this.kinds = new Uint8Array(capacity * width);
+    this.how = new Uint8Array(capacity * width);
   }
 
   /** Starts a row; returns its index. */
   addRow(): number {
     const i = this.rows++;
-    if (this.rows * this.width > this.kinds.length) {
-      const spans = new Int32Array(this.spans.length * 2);
-      spans.set(this.spans);
-      const kinds = new Uint8Array(this.kinds.length * 2);
-      kinds.set(this.kinds);
-      this.spans = spans;
-      this.kinds = kinds;
+    if (this.rows > this.rowModes.length) {
+      this.rowSpans = grown(this.rowSpans);
+      this.rowModes = grown(this.rowModes);
+      this.spans = grown(this.spans);
+      this.how = grown(this.how);
     }
     return i;
   }
+}
+
+const COPY = 1;
+const REWRITE = 2;
+
+function grown<A extends Int32Array | Uint8Array>(a: A): A {
+  const bigger = new (a.constructor as new (n: number) => A)(a.length * 2);
+  bigger.set(a);
+  return bigger;
 }
 
 export interface RowsPageScanner {
@@ -99,6 +120,10 @@ export function compileRowsPageScanner(serializer: RecordSerializer, options: Pa
   const nextKeys = columns.map((c) => keyBytes(c.key, true));
   const cursorJ = options.cursorKey === undefined ? -1 : (bySource.get(options.cursorKey) ?? -1);
   const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
+  // Rows can be copied whole only when the output keys are the API's keys, byte for byte.
+  const sameKeys = columns.every((c, j) => Buffer.compare(firstKeys[j]!, Buffer.from(`"${sourceBytes[j]!.toString("utf8")}":`)) === 0 && !/["\\\u0000-\u001f]/.test(c.source));
+  /** `"key":` for keys that need no escaping: the bytes a compact page has before such a key's value. */
+  const plainKeys = columns.map((c) => (JSON.stringify(c.source) === `"${c.source}"` ? Buffer.from(`"${c.source}":`) : undefined));
   /** Column order of the previous row's keys: the next row most likely has the same. */
   const predicted = new Int32Array(m + 1).fill(-1);
 
@@ -186,39 +211,67 @@ export function compileRowsPageScanner(serializer: RecordSerializer, options: Pa
     const rowStart = p;
     const i = layout.addRow();
     const base = i * m;
-    const kinds = layout.kinds, spans = layout.spans; // fresh zeros (Kind.Absent) for every new row
-    let slow = false;
-    p = s.ws(p + 1);
-    if (b[p] === 0x7d) return p + 1;
-    for (let at = 0; ; at++) {
-      const keyStart = p;
-      p = s.string(p);
-      if (p < 0) return -1;
-      let j = at < m ? predicted[at]! : -1;
-      if (s.escaped || j < 0 || !sameKey(b, keyStart + 1, p - 1, sourceBytes[j]!)) {
-        j = s.escaped ? keyIndex(JSON.parse(b.toString("utf8", keyStart, p)) as string) : keyIndex(b.toString("utf8", keyStart + 1, p - 1));
-        if (at < m) predicted[at] = j;
+    const how = layout.how, spans = layout.spans; // fresh zeros (absent) for every new row
+    let parsed = false;
+    // Verbatim until something in the row differs from what the serializer would write.
+    let verbatim = sameKeys;
+    let lastJ = -1;
+    const q = s.ws(p + 1);
+    if (q !== p + 1) verbatim = false;
+    p = q;
+    if (b[p] === 0x7d) p++;
+    else {
+      for (let at = 0; ; at++) {
+        let j = at < m ? predicted[at]! : -1;
+        if (j >= 0 && plainKeys[j] !== undefined && same(b, p, p + plainKeys[j]!.length, plainKeys[j]!)) {
+          p += plainKeys[j]!.length - 1; // the expected `"key":`, compared whole instead of scanned
+        } else {
+          const keyStart = p;
+          p = s.string(p);
+          if (p < 0) return -1;
+          if (s.escaped) verbatim = false; // the output writes the key unescaped
+          j = s.escaped ? keyIndex(JSON.parse(b.toString("utf8", keyStart, p)) as string) : keyIndex(b.toString("utf8", keyStart + 1, p - 1));
+          if (at < m) predicted[at] = j;
+          if (b[p] !== 0x3a) {
+            verbatim = false;
+            p = s.ws(p);
+            if (b[p] !== 0x3a) return -1;
+          }
+        }
+        let valueStart = p + 1;
+        if (s.ws(valueStart) !== valueStart) {
+          verbatim = false;
+          valueStart = s.ws(valueStart);
+        }
+        const end = s.value(valueStart);
+        if (end < 0) return -1;
+        if (j < 0 || how[base + j] !== 0) {
+          parsed = true; // an unknown or repeated key
+        } else {
+          const k = base + j;
+          const copy = isCanonical(b, valueStart, end, s.kind, rules[j]!);
+          how[k] = copy ? COPY : REWRITE;
+          spans[2 * k] = valueStart;
+          spans[2 * k + 1] = end;
+          if (!copy || j < lastJ) verbatim = false;
+          lastJ = j;
+          if (j === cursorJ) cursor.see(b, valueStart, end, s.kind);
+        }
+        p = end;
+        if (b[p] !== 0x2c && b[p] !== 0x7d) {
+          verbatim = false;
+          p = s.ws(p);
+        }
+        if (b[p] === 0x7d) break;
+        if (b[p] !== 0x2c) return -1;
+        if (b[p + 1] !== 0x22) verbatim = false;
+        p = s.ws(p + 1);
       }
-      p = s.ws(p);
-      if (b[p] !== 0x3a) return -1;
-      p = s.ws(p + 1);
-      const start = p;
-      p = s.value(p);
-      if (p < 0) return -1;
-      if (j < 0 || kinds[base + j] !== Kind.Absent) slow = true; // unknown or repeated key
-      else {
-        kinds[base + j] = s.kind;
-        spans[2 * (base + j)] = start;
-        spans[2 * (base + j) + 1] = p;
-        if (j === cursorJ) cursor.see(b, start, p, s.kind);
-      }
-      p = s.ws(p);
-      if (b[p] === 0x7d) break;
-      if (b[p] !== 0x2c) return -1;
-      p = s.ws(p + 1);
+      p++;
     }
-    p++;
-    if (slow) layout.slow.set(i, [rowStart, p]);
+    layout.rowSpans[2 * i] = rowStart;
+    layout.rowSpans[2 * i + 1] = p;
+    layout.rowModes[i] = parsed ? RowMode.Parsed : verbatim ? RowMode.Verbatim : RowMode.Values;
     return p;
   }
 
@@ -229,10 +282,11 @@ export function compileRowsPageScanner(serializer: RecordSerializer, options: Pa
   function lastKeyOf(bytes: Buffer, layout: PageLayout): unknown {
     if (options.lastKeyKey === undefined || layout.rows === 0) return undefined;
     const i = layout.rows - 1;
-    const slow = layout.slow.get(i);
-    if (slow !== undefined) return (JSON.parse(bytes.toString("utf8", slow[0], slow[1])) as Record<string, unknown>)[options.lastKeyKey];
+    if (layout.rowModes[i] === RowMode.Parsed) {
+      return (JSON.parse(bytes.toString("utf8", layout.rowSpans[2 * i]!, layout.rowSpans[2 * i + 1]!)) as Record<string, unknown>)[options.lastKeyKey];
+    }
     const j = bySource.get(options.lastKeyKey);
-    if (j === undefined || layout.kinds[i * m + j] === Kind.Absent) return undefined;
+    if (j === undefined || layout.how[i * m + j] === 0) return undefined;
     return JSON.parse(bytes.toString("utf8", layout.spans[2 * (i * m + j)]!, layout.spans[2 * (i * m + j) + 1]!));
   }
 
@@ -242,21 +296,22 @@ export function compileRowsPageScanner(serializer: RecordSerializer, options: Pa
       count: layout.rows,
       *encode(framing: RecordFraming): Iterable<Uint8Array> {
         const w = new ByteWriter(chunkBytes);
-        const { kinds, spans, slow } = layout;
+        const { how, spans, rowSpans, rowModes } = layout;
         for (let i = 0; i < layout.rows; i++) {
-          const row = slow.get(i);
-          w.ensure(framing.prefix.length);
+          const mode = rowModes[i]!;
           w.bytes(framing.prefix);
-          if (row !== undefined) serializer.writeObject(w, JSON.parse(bytes.toString("utf8", row[0], row[1])) as Record<string, unknown>);
-          else {
+          if (mode === RowMode.Verbatim) copy(w, bytes, rowSpans[2 * i]!, rowSpans[2 * i + 1]!);
+          else if (mode === RowMode.Parsed) {
+            serializer.writeObject(w, JSON.parse(bytes.toString("utf8", rowSpans[2 * i]!, rowSpans[2 * i + 1]!)) as Record<string, unknown>);
+          } else {
             w.byte(0x7b);
             let written = 0;
             for (let j = 0, k = i * m; j < m; j++, k++) {
-              const kind = kinds[k]!;
-              if (kind === Kind.Absent) continue;
+              const h = how[k]!;
+              if (h === 0) continue;
               w.bytes(written++ === 0 ? firstKeys[j]! : nextKeys[j]!);
               const start = spans[2 * k]!, end = spans[2 * k + 1]!;
-              if (isCanonical(bytes, start, end, kind as Kind, rules[j]!)) copy(w, bytes, start, end);
+              if (h === COPY) copy(w, bytes, start, end);
               else writers[j]!(w, JSON.parse(bytes.toString("utf8", start, end)));
             }
             w.byte(0x7d);
@@ -366,10 +421,6 @@ function same(b: Uint8Array, start: number, end: number, what: Uint8Array): bool
   if (end - start !== what.length) return false;
   for (let k = 0; k < what.length; k++) if (b[start + k] !== what[k]) return false;
   return true;
-}
-
-function sameKey(b: Uint8Array, start: number, end: number, key: Uint8Array): boolean {
-  return same(b, start, end, key);
 }
 
 /** Bytes [start, end) of the page into the output; short values by a loop (cheaper than a subarray). */

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { compileRowsPageScanner, isCanonicalNumber, isCanonicalTimestamp } from "../streams/rows-page-scan.js";
 import { compileSerializer, type OutputColumn } from "../streams/record-serializer.js";
 import { maxTimestampOf } from "../streams/sync-tracker.js";
@@ -17,8 +17,17 @@ const COLUMNS: OutputColumn[] = [
   { key: "Leverandør \"navn\"", source: "leverandør", dataType: "STRING" },
   { key: "Odd", source: "odd", dataType: "SOMETHING_NEW" },
 ];
-const serializer = compileSerializer(COLUMNS, { chunkBytes: 4096 });
-const scanner = compileRowsPageScanner(serializer, { cursorKey: "updated_at", lastKeyKey: "id", chunkBytes: 4096 });
+/** Output keys that differ from the API's (labels) and the same (names: rows may be copied whole). */
+const KEYINGS = {
+  labels: COLUMNS,
+  names: COLUMNS.map((c) => ({ ...c, key: c.source })),
+};
+let serializer = compileSerializer(COLUMNS, { chunkBytes: 4096 });
+let scanner = compileRowsPageScanner(serializer, { cursorKey: "updated_at", lastKeyKey: "id", chunkBytes: 4096 });
+function useKeys(columns: OutputColumn[]): void {
+  serializer = compileSerializer(columns, { chunkBytes: 4096 });
+  scanner = compileRowsPageScanner(serializer, { cursorKey: "updated_at", lastKeyKey: "id", chunkBytes: 4096 });
+}
 
 function text(batch: Batch): string {
   return Buffer.concat([...batch.encode(FRAMING)]).toString("utf8");
@@ -103,9 +112,19 @@ function pickWs(r: () => number): string {
   return [" ", "\n", "\t", "\r\n  "][Math.floor(r() * 4)]!;
 }
 
-describe("rows pages scanned from bytes", () => {
+describe.each(Object.entries(KEYINGS))("rows pages scanned from bytes, keyed by %s", (_name, columns) => {
+  beforeAll(() => useKeys(columns));
+
   it("write exactly what the object path writes, on generated pages with every value form", () => {
     for (let seed = 1; seed <= 300; seed++) expectSame(randomPage(seed, 1 + (seed % 40)));
+  });
+
+  it("write canonical compact rows (the usual page) the same, whole or value by value", () => {
+    const rows = Array.from({ length: 50 }, (_, i) => ({
+      id: `SP-${i}`, amount: i * 1.25 - 20, qty: i, day: "2026-01-15", updated_at: `2026-06-01T10:00:${String(i % 60).padStart(2, "0")}.5Z`,
+      flag: i % 2 === 0, tags: i % 3 === 0 ? [] : ["a", "b"], "leverandør": "Leverandør AS", odd: null,
+    }));
+    expectSame(JSON.stringify({ data: rows, nextPageToken: "next" }));
   });
 
   it("keep the envelope's meaning: empty, null and absent data, every last-page token form, extra fields", () => {
