@@ -72,7 +72,7 @@ class PageLayout {
   rowModes: Uint8Array;
   /** [start, end) of each value in the page, row-major by column. */
   spans: Int32Array;
-  /** Kind.Absent (0) when the row has no such key; else 1 = copy the bytes, 2 = parse and rewrite. */
+  /** 0 when the row has no such key, else COPY (its bytes are canonical) or REWRITE (parse, then write). */
   how: Uint8Array;
 
   constructor(readonly width: number, capacity: number) {
@@ -112,7 +112,6 @@ export interface RowsPageScanner {
 export function compileRowsPageScanner(serializer: RecordSerializer, options: PageScanOptions = {}): RowsPageScanner {
   const columns = serializer.columns;
   const m = columns.length;
-  const sourceBytes = columns.map((c) => Buffer.from(c.source, "utf8"));
   const bySource = new Map(columns.map((c, j) => [c.source, j]));
   const rules = columns.map((c) => RULES[c.dataType] ?? Rule.Text);
   const writers: ValueWriter[] = columns.map((c) => valueWriterFor(c.dataType));
@@ -120,10 +119,10 @@ export function compileRowsPageScanner(serializer: RecordSerializer, options: Pa
   const nextKeys = columns.map((c) => keyBytes(c.key, true));
   const cursorJ = options.cursorKey === undefined ? -1 : (bySource.get(options.cursorKey) ?? -1);
   const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
-  // Rows can be copied whole only when the output keys are the API's keys, byte for byte.
-  const sameKeys = columns.every((c, j) => Buffer.compare(firstKeys[j]!, Buffer.from(`"${sourceBytes[j]!.toString("utf8")}":`)) === 0 && !/["\\\u0000-\u001f]/.test(c.source));
   /** `"key":` for keys that need no escaping: the bytes a compact page has before such a key's value. */
   const plainKeys = columns.map((c) => (JSON.stringify(c.source) === `"${c.source}"` ? Buffer.from(`"${c.source}":`) : undefined));
+  // Rows can be copied whole only when the output keys are the API's keys, byte for byte.
+  const sameKeys = columns.every((c, j) => c.key === c.source && plainKeys[j] !== undefined && Buffer.compare(plainKeys[j]!, firstKeys[j]!) === 0);
   /** Column order of the previous row's keys: the next row most likely has the same. */
   const predicted = new Int32Array(m + 1).fill(-1);
 
