@@ -123,6 +123,8 @@ export class ExportJobReader {
               jsonSerializer: this.#deps.jsonSerializer,
               signal: ctx.signal,
               decoder,
+              // Framed once, by the worker, with the final bytes: emitted_at is when this file's decode began.
+              framing: ctx.recordFraming(),
             })) {
               rowOffset += decoded.rows;
               yield { kind: "rows", batch: decoded.batch, maxUpdatedAtMs: decoded.maxUpdatedAtMs, fileIndex: i, rowOffset, fileName: name };

@@ -205,6 +205,22 @@ describe("memory bound", () => {
   }, 60_000);
 });
 
+describe("framing", () => {
+  test("given a framing, every batch carries it (Batch.framing) and is framed with it, whether serialized in the worker or here", async () => {
+    const path = writeParquetFile(dir, "framed.parquet", arrowTable(rows), "zstd", ROW_GROUP);
+    const framing = { prefix: Buffer.from('{"type":"RECORD","record":{"stream":"spend","emitted_at":42,"data":'), suffix: Buffer.from("}}\n") };
+    for (const shareBelow of [0, 1000]) {
+      const got: Batch[] = [];
+      for await (const b of readParquetRecords(path, COLUMNS, { framing, shareBelow, batchSize: 20 })) got.push(b);
+      expect(got.every((b) => b.framing === framing), `shareBelow ${shareBelow}`).toBe(true);
+      const text = Buffer.concat(got.flatMap((b) => [...b.encode(b.framing!)])).toString("utf8");
+      expect(text).toBe(expectedLines.map((l) => l.replace('"emitted_at":1,', '"emitted_at":42,')).join("\n") + "\n");
+    }
+    // Without one, batches leave the framing to whoever writes them.
+    for await (const b of readParquetRecords(path, COLUMNS)) expect(b.framing).toBeUndefined();
+  }, 30_000);
+});
+
 describe("readParquetCursorRecords", () => {
   test("each batch carries the highest cursor value of exactly its rows, serialized in the worker or here, after a resume skip", async () => {
     const path = writeParquetFile(dir, "cursor.parquet", arrowTable(rows), "zstd", ROW_GROUP);
