@@ -132,6 +132,19 @@ export class ParquetDecoder {
     this.#wasmCapBytes = options.wasmCapBytes ?? DEFAULT_WASM_CAP_BYTES;
   }
 
+  /**
+   * Starts the thread now, without a file, so that compiling parquet-wasm (about a CPU-second) overlaps
+   * with something else, e.g. waiting for the export to be built; the first file then finds it ready.
+   * A thread waiting for its first file does not keep the process alive; close() still ends it.
+   */
+  warm(): this {
+    if (this.#worker === undefined) {
+      this.#worker = this.#start();
+      this.#worker.unref();
+    }
+    return this;
+  }
+
   /** Whether a thread is alive (between files it waits for the next one). */
   get running(): boolean {
     return this.#worker !== undefined;
