@@ -10,7 +10,10 @@ import type { OutputWriter } from "./output.js";
 import type { Redactor } from "./redact.js";
 
 export interface ReadEmitter {
-  /** Bytes around each record's data object; built per batch so the emission time is real. */
+  /**
+   * Bytes around each record's data object, with `now` as the emission time: built per batch so that
+   * time is real, or per file by a stream that frames its records itself (ReadContext.recordFraming).
+   */
   recordFraming(ref: StreamRef, now: number): RecordFraming;
   status(ref: StreamRef, status: StreamStatus, now: number, rateLimited?: { quotaReset?: number }): void;
   /** A checkpoint of one stream became true; `recordCount` records were written since the previous one. */

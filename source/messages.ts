@@ -70,8 +70,9 @@ function descriptor(ref: StreamRef): StreamRef {
 }
 
 /**
- * The bytes around each record's `data` of one stream. Built per batch, because `emitted_at` must be
- * the real emission time (CAT compares it across reads), and cheap: two small encodes per batch.
+ * The bytes around each record's `data` of one stream. Built per batch (or per export file, for records
+ * a decode worker frames: Batch.framing), because `emitted_at` must be the real emission time (CAT
+ * compares it across reads), and cheap: two small encodes per batch.
  */
 export function recordFraming(ref: StreamRef, emittedAt: number): RecordFraming {
   const ns = ref.namespace === undefined ? "" : `,"namespace":${JSON.stringify(ref.namespace)}`;

@@ -99,6 +99,7 @@ async function runStream(run: StreamRun, options: Resolved, records: Map<string,
     events,
     signal: controller.signal,
     now,
+    recordFraming: () => emitter.recordFraming(ref, now()),
   };
   const quiet = quietWatch(ref, options);
   const checkpoints = new CheckpointTracker(ref, logger);
@@ -146,11 +147,13 @@ async function runStream(run: StreamRun, options: Resolved, records: Map<string,
 
 /**
  * Encode the whole batch before queueing any of it: if the stream's encoder throws halfway, no partial
- * line reaches stdout. Framing is built per batch so `emitted_at` is the real time of writing.
+ * line reaches stdout. Framing is built per batch so `emitted_at` is the real time of writing, unless
+ * the batch comes already framed (`Batch.framing`, from `ctx.recordFraming()` a little earlier): then
+ * its own framing is used, so its bytes go out as they are instead of being framed a second time.
  */
 function writeBatch(batch: Batch, ref: StreamRef, options: Resolved): void {
   const chunks: Uint8Array[] = [];
-  for (const chunk of batch.encode(options.emitter.recordFraming(ref, options.now()))) chunks.push(chunk);
+  for (const chunk of batch.encode(batch.framing ?? options.emitter.recordFraming(ref, options.now()))) chunks.push(chunk);
   for (const chunk of chunks) options.out.enqueue(chunk);
 }
 

@@ -12,7 +12,7 @@ import { readJsonExportFile } from "./json-export-reader.js";
 import { readParquetCursorRecords, type ParquetDecoder } from "./parquet-reader.js";
 import type { RecordSerializer } from "./record-serializer.js";
 import { maxTimestampOf } from "./sync-tracker.js";
-import type { Batch } from "./types.js";
+import type { Batch, RecordFraming } from "./types.js";
 
 export interface DecodeInput {
   readonly path: string;
@@ -27,6 +27,11 @@ export interface DecodeInput {
   readonly signal: AbortSignal;
   /** The export's decode thread, reused across its files; absent = one for this file only. */
   readonly decoder?: ParquetDecoder;
+  /**
+   * The framing for every record of this file (ReadContext.recordFraming()); the batches carry it as
+   * `Batch.framing`, and Parquet records are framed once, in the worker. Absent: the runtime frames.
+   */
+  readonly framing?: RecordFraming;
 }
 
 export interface DecodedBatch {
@@ -78,7 +83,7 @@ export async function* decodeExportFile(input: DecodeInput): AsyncGenerator<Deco
 async function* decodeParquet(path: string, input: DecodeInput): AsyncGenerator<DecodedBatch> {
   // The worker decodes and serializes (sharing with this thread when it idles) and takes the cursor's
   // highest value from the same rows; this thread mostly frames records.
-  const options = { startRow: input.startRow, signal: input.signal, ...decoderOf(input) };
+  const options = { startRow: input.startRow, signal: input.signal, ...decoderOf(input), ...framingOf(input) };
   for await (const { batch, maxUpdatedAtMs } of readParquetCursorRecords(path, input.arrowSerializer.columns, input.cursorColumn, options)) {
     if (batch.count > 0) yield { batch, rows: batch.count, maxUpdatedAtMs };
   }
@@ -86,6 +91,10 @@ async function* decodeParquet(path: string, input: DecodeInput): AsyncGenerator<
 
 function decoderOf(input: DecodeInput): { decoder?: ParquetDecoder } {
   return input.decoder === undefined ? {} : { decoder: input.decoder };
+}
+
+function framingOf(input: DecodeInput): { framing?: RecordFraming } {
+  return input.framing === undefined ? {} : { framing: input.framing };
 }
 
 async function* decodeJson(path: string, input: DecodeInput): AsyncGenerator<DecodedBatch> {
@@ -100,8 +109,10 @@ async function* decodeJson(path: string, input: DecodeInput): AsyncGenerator<Dec
       rows = rows.slice(cut);
     }
     if (rows.length === 0) continue;
+    const batch = input.jsonSerializer.fromObjects(rows);
     yield {
-      batch: input.jsonSerializer.fromObjects(rows),
+      // The same framing as a Parquet file's, so emitted_at means the same on both (the file's start).
+      batch: input.framing === undefined ? batch : { kind: "batch", count: batch.count, framing: input.framing, encode: (f) => batch.encode(f) },
       rows: rows.length,
       maxUpdatedAtMs: input.cursorColumn === undefined ? Number.NEGATIVE_INFINITY : maxTimestampOf(rows, input.cursorColumn),
     };

@@ -27,6 +27,11 @@ export interface JobReaderDeps {
   readonly cursorColumn: string | undefined;
   readonly arrowSerializer: RecordSerializer;
   readonly jsonSerializer: RecordSerializer;
+  /**
+   * The caller's decode thread (started early, see export-path.ts), which the caller closes; absent =
+   * one per `read`, closed when it ends.
+   */
+  readonly decoder?: ParquetDecoder;
 }
 
 export interface JobPosition {
@@ -93,7 +98,7 @@ export class ExportJobReader {
       return { index: i, stop, download };
     };
     // One decode thread for all the files of this read (warm wasm); ended when the read ends, however.
-    const decoder = new ParquetDecoder();
+    const decoder = this.#deps.decoder ?? new ParquetDecoder();
     try {
       for (let i = start.index; i < names.length; i++) {
         const name = names[i]!;
@@ -123,6 +128,8 @@ export class ExportJobReader {
               jsonSerializer: this.#deps.jsonSerializer,
               signal: ctx.signal,
               decoder,
+              // Framed once, by the worker, with the final bytes: emitted_at is when this file's decode began.
+              framing: ctx.recordFraming(),
             })) {
               rowOffset += decoded.rows;
               yield { kind: "rows", batch: decoded.batch, maxUpdatedAtMs: decoded.maxUpdatedAtMs, fileIndex: i, rowOffset, fileName: name };
@@ -147,7 +154,7 @@ export class ExportJobReader {
         await ahead.download.catch(() => undefined);
         await rm(pathOf(ahead.index), { force: true });
       }
-      await decoder.close();
+      if (this.#deps.decoder === undefined) await decoder.close();
     }
   }
 

@@ -15,6 +15,7 @@ import type { ExportHandle, ExportRequestBody } from "./client.js";
 import { ExportJobReader } from "./export-job.js";
 import { pollExport, type PollTimings } from "./export-poll.js";
 import { ApiError } from "./http-errors.js";
+import { ParquetDecoder } from "./parquet-reader.js";
 import { compileSerializer } from "./record-serializer.js";
 import { fingerprint, type RowsPathInput } from "./rows-path.js";
 import type { ExportProgress } from "./stream-state.js";
@@ -67,6 +68,8 @@ export async function* readExportPath(input: ExportPathInput, ctx: ReadContext):
     ...(fileName !== undefined && { file_name: fileName }),
   });
   const dir = await mkdtemp(join(tmpdir(), "ignite-export-"));
+  // One decode thread for every file of every job of this read (warm wasm); ended in the finally below.
+  const decoder = new ParquetDecoder();
   const reader = new ExportJobReader({
     client,
     dir,
@@ -74,9 +77,14 @@ export async function* readExportPath(input: ExportPathInput, ctx: ReadContext):
     arrowSerializer: compileSerializer(projection.columns),
     // Export files are keyed by column name whatever `column_keys` says; rows pages are keyed per keyBy.
     jsonSerializer: compileSerializer(projection.columns.map((c) => ({ ...c, source: c.arrowName ?? c.source }))),
+    decoder,
   });
 
   try {
+    // The thread starts now, so compiling wasm (about a CPU-second) happens while the export is created
+    // and built, not after its files are listed. Unused (JSON came back, the export failed), it only
+    // waits and never keeps the process alive.
+    if (config.export_format === "parquet") decoder.warm();
     let job = await resumeJob(input, request, ctx);
     let failures = 0;
     let newJobs = 0;
@@ -130,6 +138,7 @@ export async function* readExportPath(input: ExportPathInput, ctx: ReadContext):
       }
     }
   } finally {
+    await decoder.close();
     await rm(dir, { recursive: true, force: true });
   }
 }

@@ -36,9 +36,10 @@ export interface ParquetReadOptions {
    */
   readonly shareBelow?: number;
   /**
-   * readParquetRecords only: the framing the runtime will most likely pass to `encode` (e.g. one
-   * emitted_at per stream). The worker then writes final RECORD lines, and `encode` with a
-   * byte-equal framing hands them out as they are; any other framing is still honoured (re-framed).
+   * readParquetRecords only: the framing to write these records with (from ReadContext.recordFraming()).
+   * The worker then writes final RECORD lines, and every batch carries it as `Batch.framing`, so the
+   * runtime writes the worker's bytes as they are; `encode` with any other framing is still honoured
+   * (re-framed on this thread).
    */
   readonly framing?: RecordFraming;
   readonly signal?: AbortSignal;
@@ -83,9 +84,12 @@ export async function* readParquetCursorRecords(
   options: ParquetReadOptions = {},
 ): AsyncGenerator<{ batch: Batch; maxUpdatedAtMs: number }> {
   const serializer = compileSerializer(columns);
+  const framing = options.framing === undefined ? {} : { framing: options.framing };
   for await (const [m, post] of runWorker(path, options, columns, cursorColumn)) {
-    if (m.type === "lines") yield { batch: fromDataLines(m.lines, m.count, { framedWith: options.framing }), maxUpdatedAtMs: m.maxMs };
-    else if (m.type === "ipc") {
+    if (m.type === "lines") {
+      const lines = fromDataLines(m.lines, m.count, { framedWith: options.framing });
+      yield { batch: { kind: "batch", count: lines.count, ...framing, encode: (f) => lines.encode(f) }, maxUpdatedAtMs: m.maxMs };
+    } else if (m.type === "ipc") {
       const batch = tableFromIPC(m.ipc).batches[0];
       const inner = batch === undefined ? fromDataLines([], 0) : serializer.fromArrow(batch, m.skip);
       const maxUpdatedAtMs = batch === undefined || cursorColumn === undefined ? Number.NEGATIVE_INFINITY : maxEpochMs(batch, cursorColumn, m.skip);
@@ -93,6 +97,7 @@ export async function* readParquetCursorRecords(
       const shared: Batch = {
         kind: "batch",
         count: inner.count,
+        ...framing,
         *encode(framing) {
           try {
             yield* inner.encode(framing);
@@ -125,6 +130,19 @@ export class ParquetDecoder {
 
   constructor(options: { wasmCapBytes?: number } = {}) {
     this.#wasmCapBytes = options.wasmCapBytes ?? DEFAULT_WASM_CAP_BYTES;
+  }
+
+  /**
+   * Starts the thread now, without a file, so that compiling parquet-wasm (about a CPU-second) overlaps
+   * with something else, e.g. waiting for the export to be built; the first file then finds it ready.
+   * A thread waiting for its first file does not keep the process alive; close() still ends it.
+   */
+  warm(): this {
+    if (this.#worker === undefined) {
+      this.#worker = this.#start();
+      this.#worker.unref();
+    }
+    return this;
   }
 
   /** Whether a thread is alive (between files it waits for the next one). */

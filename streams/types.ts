@@ -63,6 +63,13 @@ export interface RecordFraming {
 export interface Batch {
   readonly kind: "batch";
   readonly count: number;
+  /**
+   * Optional: the batch is already framed with this framing (taken from `ReadContext.recordFraming()`),
+   * and the runtime writes `encode(framing)` instead of building a fresh one. Lets a stream frame
+   * records off the main thread (a decode worker) once, with the final bytes, instead of the runtime
+   * re-framing every line; `emitted_at` is then the time the stream asked for the framing.
+   */
+  readonly framing?: RecordFraming;
   encode(framing: RecordFraming): Iterable<Uint8Array>;
 }
 
@@ -94,6 +101,11 @@ export interface ReadContext {
   readonly signal: AbortSignal;
   /** Injected clock (epoch ms) so tests and the simulator agree on time. */
   now(): number;
+  /**
+   * The framing the runtime would put around this stream's records if it wrote a batch now (its
+   * emitted_at is now). For streams that frame records themselves and set `Batch.framing`.
+   */
+  recordFraming(): RecordFraming;
 }
 
 /** JSON schema of one stream, as announced by discover. */

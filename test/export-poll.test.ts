@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { validateConfig } from "../source/config.js";
+import { recordFraming } from "../source/messages.js";
 import { startSimulator, type Simulator } from "../simulator/index.js";
 import { IgniteClient, type ExportHandle } from "../streams/client.js";
 import { formatElapsed, pollExport, type PollTimings } from "../streams/export-poll.js";
@@ -41,6 +42,7 @@ function harness() {
     events: { rateLimited() {}, estimate: (e) => void estimates.push(e) },
     signal: new AbortController().signal,
     now: () => Date.now(),
+    recordFraming: () => recordFraming({ name: "spend" }, Date.now()),
   };
   return { client, ctx, logs, estimates };
 }

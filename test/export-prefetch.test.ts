@@ -8,13 +8,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { validateConfig } from "../source/config.js";
+import { recordFraming } from "../source/messages.js";
 import { startSimulator, type Simulator } from "../simulator/index.js";
 import { IgniteClient, type ExportHandle } from "../streams/client.js";
 import { ExportJobReader, type JobStep } from "../streams/export-job.js";
 import { pollExport } from "../streams/export-poll.js";
 import type { ExportFileRef } from "../streams/export-status.js";
 import { compileSerializer } from "../streams/record-serializer.js";
-import type { ReadContext } from "../streams/types.js";
+import type { ReadContext, RecordFraming } from "../streams/types.js";
 
 const ROWS = 1500;
 const FILE_ROWS = 500;
@@ -29,11 +30,12 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function setup(): Promise<{ reader: ExportJobReader; ctx: ReadContext; handle: ExportHandle; files: ExportFileRef[]; abort: AbortController }> {
+async function setup(): Promise<{ reader: ExportJobReader; ctx: ReadContext; handle: ExportHandle; files: ExportFileRef[]; abort: AbortController; framings: RecordFraming[] }> {
   const logger = { log() {}, info() {}, warn() {}, debug() {} };
   const { config } = validateConfig({ api_token: sim.token, base_url: sim.url });
   const client = new IgniteClient({ config, logger });
   const abort = new AbortController();
+  const framings: RecordFraming[] = [];
   const ctx: ReadContext = {
     syncMode: "full_refresh",
     selectedProperties: [],
@@ -42,6 +44,10 @@ async function setup(): Promise<{ reader: ExportJobReader; ctx: ReadContext; han
     events: { rateLimited() {}, estimate() {} },
     signal: abort.signal,
     now: () => Date.now(),
+    recordFraming: () => {
+      framings.push(recordFraming({ name: "spend" }, Date.now()));
+      return framings.at(-1)!;
+    },
   };
   const created = await client.createExport("spend", { fields: ["id"], format: "parquet" });
   const outcome = await pollExport({ client, handle: created, createdAtMs: Date.now(), deadlineMs: Date.now() + 30_000 }, ctx);
@@ -49,7 +55,7 @@ async function setup(): Promise<{ reader: ExportJobReader; ctx: ReadContext; han
   expect(outcome.files).toHaveLength(ROWS / FILE_ROWS);
   const serializer = compileSerializer([{ key: "id", source: "id", dataType: "STRING" }]);
   const reader = new ExportJobReader({ client, dir, cursorColumn: undefined, arrowSerializer: serializer, jsonSerializer: serializer });
-  return { reader, ctx, handle: outcome.handle, files: outcome.files, abort };
+  return { reader, ctx, handle: outcome.handle, files: outcome.files, abort, framings };
 }
 
 async function until(what: () => boolean, ms = 5_000): Promise<boolean> {
@@ -90,6 +96,26 @@ describe("ExportJobReader downloads one file ahead", () => {
     expect(sim.counters()["download:200"]).toBe(3);
     expect(sim.counters()["exportStatus"]).toBe(2);
     expect(readdirSync(dir)).toEqual([]);
+  }, 60_000);
+
+  test("each file's batches come framed (Batch.framing) with the framing taken from the context when its decode began", async () => {
+    const { reader, ctx, handle, files, framings } = await setup();
+    const perFile = new Map<number, Set<RecordFraming | undefined>>();
+    const lines: string[] = [];
+    for await (const step of reader.read({ handle, fileIndex: 0, rowOffset: 0 }, files, ctx)) {
+      if (step.kind !== "rows") continue;
+      perFile.set(step.fileIndex, (perFile.get(step.fileIndex) ?? new Set()).add(step.batch.framing));
+      lines.push(...Buffer.concat([...step.batch.encode(step.batch.framing!)]).toString("utf8").split("\n").slice(0, -1));
+    }
+    expect(framings).toHaveLength(files.length); // one per file
+    expect([...perFile.entries()]).toEqual(framings.map((f, i) => [i, new Set([f])]));
+    expect(lines).toHaveLength(ROWS);
+    const prefixes = new Set(framings.map((f) => Buffer.from(f.prefix).toString("utf8")));
+    for (const line of lines) {
+      const data = JSON.parse(line) as { type: string; record: { stream: string; emitted_at: number; data: { id: string } } };
+      expect(data).toMatchObject({ type: "RECORD", record: { stream: "spend" } });
+      expect(prefixes.has(line.slice(0, line.indexOf('"data":') + 7))).toBe(true);
+    }
   }, 60_000);
 
   test("stopping mid-file, while the file ahead is still downloading, deletes both files and returns promptly", async () => {

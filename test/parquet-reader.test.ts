@@ -1,6 +1,7 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync, truncateSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { beforeAll, describe, expect, test } from "vitest";
 import { CorruptParquetError, ParquetDecoder, readParquetCursorRecords, readParquetFile, readParquetRecords } from "../streams/parquet-reader.js";
 import { compileSerializer } from "../streams/record-serializer.js";
@@ -30,6 +31,15 @@ async function recordsText(path: string, opts: Parameters<typeof readParquetFile
   const out: Batch[] = [];
   for await (const b of readParquetRecords(path, COLUMNS, opts)) out.push(b);
   return textOf(out);
+}
+
+/** OS threads of this process (Linux): a decode thread is one more. */
+function liveThreads(): number {
+  return readdirSync("/proc/self/task").length;
+}
+async function until(what: () => boolean, ms = 5_000): Promise<boolean> {
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 20))) if (what()) return true;
+  return what();
 }
 
 beforeAll(() => {
@@ -178,6 +188,38 @@ describe("ParquetDecoder (one decode thread for the files of an export)", () => 
     }
   }, 60_000);
 
+  test("warm() starts the thread before any file; the first file runs on it; close() ends it", async () => {
+    const path = writeParquetFile(dir, "warm.parquet", arrowTable(rows), "zstd", ROW_GROUP);
+    await recordsText(path); // the process's own threads (libuv pool, …) exist from here on
+    const before = liveThreads();
+    const decoder = new ParquetDecoder().warm();
+    try {
+      expect(decoder.running).toBe(true);
+      expect(decoder.threadsStarted).toBe(1);
+      expect(liveThreads()).toBe(before + 1);
+      decoder.warm(); // warming a warm decoder starts nothing
+      expect(await recordsText(path, { decoder })).toBe(all);
+      expect(decoder.threadsStarted).toBe(1);
+    } finally {
+      await decoder.close();
+    }
+    expect(decoder.running).toBe(false);
+    expect(await until(() => liveThreads() === before)).toBe(true);
+  }, 30_000);
+
+  test("a warm thread never given a file does not keep the process alive", () => {
+    // Without unref the waiting thread would hold the child open until the timeout kills it.
+    const script = join(dir, "warm-only.mjs");
+    const module = pathToFileURL(resolve("dist/streams/parquet-reader.js")).href;
+    writeFileSync(script, `import { ParquetDecoder } from ${JSON.stringify(module)};\nnew ParquetDecoder().warm();\nconsole.log("warmed");\n`);
+    const t0 = Date.now();
+    const child = spawnSync(process.execPath, [script], { encoding: "utf8", timeout: 20_000 });
+    expect(child.signal, child.stderr).toBeNull();
+    expect(child.status, child.stderr).toBe(0);
+    expect(child.stdout).toBe("warmed\n");
+    expect(Date.now() - t0).toBeLessThan(10_000);
+  }, 30_000);
+
   test("a thread whose wasm memory passed the cap is replaced after its file", async () => {
     const path = writeParquetFile(dir, "reuse-cap.parquet", arrowTable(rows), "zstd", ROW_GROUP);
     const decoder = new ParquetDecoder({ wasmCapBytes: 1 });
@@ -203,6 +245,22 @@ describe("memory bound", () => {
     for await (const b of readParquetRecords(path, COLUMNS)) counts.push(b.count);
     expect(Math.max(...counts)).toBeLessThanOrEqual(16_384);
   }, 60_000);
+});
+
+describe("framing", () => {
+  test("given a framing, every batch carries it (Batch.framing) and is framed with it, whether serialized in the worker or here", async () => {
+    const path = writeParquetFile(dir, "framed.parquet", arrowTable(rows), "zstd", ROW_GROUP);
+    const framing = { prefix: Buffer.from('{"type":"RECORD","record":{"stream":"spend","emitted_at":42,"data":'), suffix: Buffer.from("}}\n") };
+    for (const shareBelow of [0, 1000]) {
+      const got: Batch[] = [];
+      for await (const b of readParquetRecords(path, COLUMNS, { framing, shareBelow, batchSize: 20 })) got.push(b);
+      expect(got.every((b) => b.framing === framing), `shareBelow ${shareBelow}`).toBe(true);
+      const text = Buffer.concat(got.flatMap((b) => [...b.encode(b.framing!)])).toString("utf8");
+      expect(text).toBe(expectedLines.map((l) => l.replace('"emitted_at":1,', '"emitted_at":42,')).join("\n") + "\n");
+    }
+    // Without one, batches leave the framing to whoever writes them.
+    for await (const b of readParquetRecords(path, COLUMNS)) expect(b.framing).toBeUndefined();
+  }, 30_000);
 });
 
 describe("readParquetCursorRecords", () => {

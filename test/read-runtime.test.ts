@@ -6,12 +6,14 @@ import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import type { StreamRun } from "../source/catalog.js";
 import { TransientError } from "../source/errors.js";
-import { createLogger } from "../source/logger.js";
+import type { ReadEmitter } from "../source/emitter.js";
+import { createLogger, type RuntimeLogger } from "../source/logger.js";
 import { OutputWriter } from "../source/output.js";
 import { runRead, type RuntimeOptions } from "../source/read-runtime.js";
 import { Redactor } from "../source/redact.js";
 import { InputState, parseState } from "../source/state-input.js";
-import type { Batch, ReadContext, Stream, StreamOutput } from "../streams/types.js";
+import { singerEmitter } from "../source/singer/emitter.js";
+import type { Batch, ReadContext, RecordFraming, Stream, StreamOutput } from "../streams/types.js";
 import { errorTraces, ofType, parseLines, readProblems, statusesOf } from "./helpers/protocol.js";
 
 const enc = new TextEncoder();
@@ -53,15 +55,22 @@ function pagedStream(name: string, rows: number, pageSize: number, seen?: (ctx: 
 
 const run = (s: Stream): StreamRun => ({ ref: { name: s.name }, stream: s, syncMode: "full_refresh", selectedProperties: ["id"] });
 
-async function execute(streams: Stream[], extra: Partial<RuntimeOptions> = {}, rejected: Parameters<typeof runRead>[1] = []) {
+async function execute(
+  streams: Stream[],
+  extra: Partial<RuntimeOptions> = {},
+  rejected: Parameters<typeof runRead>[1] = [],
+  emitterOf?: (out: OutputWriter, logger: RuntimeLogger, redactor: Redactor) => ReadEmitter,
+) {
   const sink = new PassThrough();
   const chunks: Buffer[] = [];
   sink.on("data", (c: Buffer) => chunks.push(c));
   const out = new OutputWriter(sink, { highWaterBytes: 4096 });
   const redactor = new Redactor().add("super-secret-token");
+  const logger = createLogger(out, redactor, { debug: false });
   const options: RuntimeOptions = {
     out,
-    logger: createLogger(out, redactor, { debug: false }),
+    logger,
+    ...(emitterOf && { emitter: emitterOf(out, logger, redactor) }),
     redactor,
     state: InputState.empty(),
     concurrency: 2,
@@ -217,5 +226,45 @@ describe("read runtime", () => {
     });
     const { messages } = await execute([s], { now: () => t });
     expect(ofType(messages, "RECORD").map((m) => m.record.emitted_at)).toEqual([1_700_000_000_000, 1_700_000_005_000]);
+  });
+
+  /** A stream that frames its first batch itself (ctx.recordFraming(), then 5 s pass) and not its second. */
+  function preFramed(used: RecordFraming[], clock: { t: number }): Stream {
+    return stream("f", async function* (ctx) {
+      const framing = ctx.recordFraming();
+      clock.t += 5000;
+      const inner = batch([{ id: 1 }, { id: 2 }]);
+      yield { kind: "batch", count: inner.count, framing, encode: (f) => (used.push(f), framing === f ? inner.encode(f) : []) } satisfies Batch;
+      yield batch([{ id: 3 }]);
+      yield { kind: "checkpoint", state: { x: 1 } };
+    });
+  }
+
+  it("a batch the stream framed itself (Batch.framing from ctx.recordFraming()) is written with that framing; others get the runtime's", async () => {
+    const clock = { t: 1_700_000_000_000 };
+    const used: RecordFraming[] = [];
+    const { messages } = await execute([preFramed(used, clock)], { now: () => clock.t });
+    expect(used).toHaveLength(1);
+    expect(ofType(messages, "RECORD").map((m) => [m.record.data, m.record.emitted_at])).toEqual([
+      [{ id: 1 }, 1_700_000_000_000],
+      [{ id: 2 }, 1_700_000_000_000],
+      [{ id: 3 }, 1_700_000_005_000],
+    ]);
+    expect(readProblems(messages, { exitCode: 0 })).toEqual([]);
+  });
+
+  it("the same with the Singer emitter: ctx.recordFraming() is Singer's RECORD framing, time_extracted from when it was asked", async () => {
+    const clock = { t: 1_700_000_000_000 };
+    const used: RecordFraming[] = [];
+    const emitter = (out: OutputWriter, logger: RuntimeLogger, redactor: Redactor): ReadEmitter =>
+      singerEmitter({ out, logger, redactor, bookmarks: {}, schemas: new Map() });
+    const { stdout } = await execute([preFramed(used, clock)], { now: () => clock.t }, [], emitter);
+    const records = stdout.split("\n").filter((l) => l.includes('"RECORD"')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(records).toEqual([
+      { type: "RECORD", stream: "f", time_extracted: "2023-11-14T22:13:20.000Z", record: { id: 1 } },
+      { type: "RECORD", stream: "f", time_extracted: "2023-11-14T22:13:20.000Z", record: { id: 2 } },
+      { type: "RECORD", stream: "f", time_extracted: "2023-11-14T22:13:25.000Z", record: { id: 3 } },
+    ]);
+    expect(used).toHaveLength(1);
   });
 });

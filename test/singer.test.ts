@@ -212,6 +212,31 @@ describe("tap-ignite-procurement (Singer mode)", () => {
     expect(records(again, "contracts").length).toBe([...sim.rows("contracts")].length);
   }, 120_000);
 
+  it("an export read (Parquet; RECORD lines framed once, in the decode worker) gives Singer messages with the rows a rows read gives", async () => {
+    const catalog = select(discovered, { spend: true, suppliers: true });
+    const started = Date.now();
+    // Small row groups: many batches per file, so the worker serializes some of them (not only this thread).
+    const rowGroupRows = sim.variant().rowGroupRows;
+    sim.setVariant({ rowGroupRows: 200 });
+    const viaExport = await tap([], { config: { ...config, read_mode: "export", export_format: "parquet" }, catalog }).finally(() => sim.setVariant({ rowGroupRows }));
+    const ended = Date.now();
+    expect(viaExport.code, viaExport.stderr).toBe(0);
+    const viaRows = await tap([], { config, catalog });
+    expect(viaRows.code, viaRows.stderr).toBe(0);
+    for (const stream of ["spend", "suppliers"]) {
+      const byId = (run: TapRun): Row[] => records(run, stream).sort((a, b) => String(a["id"]).localeCompare(String(b["id"])));
+      expect(byId(viaExport), stream).toEqual(byId(viaRows));
+      expect(records(viaExport, stream).length, stream).toBe([...sim.rows(stream)].length);
+    }
+    for (const m of viaExport.messages.filter((x) => x.type === "RECORD")) {
+      expect(Object.keys(m)).toEqual(["type", "stream", "time_extracted", "record"]);
+      const at = Date.parse(m.time_extracted!);
+      expect(m.time_extracted).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
+      expect(at).toBeGreaterThanOrEqual(started - 1000);
+      expect(at).toBeLessThanOrEqual(ended);
+    }
+  }, 120_000);
+
   it("incremental: after a clock step the second run reads only rows changed since the bookmark; unread streams keep their bookmarks", async () => {
     const catalog = select(discovered, { spend: true, suppliers: true });
     const first = await tap([], { config, catalog });
