@@ -61,6 +61,8 @@ const RowMode = {
   Values: 0,
   /** The row's bytes are already the data object (compact, keys in column order, canonical values): copied whole. */
   Verbatim: 1,
+  /** Verbatim but for some values: copied whole, those values rewritten in place. */
+  Patched: 3,
   /** Unknown or repeated keys: parsed whole and written by `writeObject`. */
   Parsed: 2,
 } as const;
@@ -212,8 +214,10 @@ export function compileRowsPageScanner(serializer: RecordSerializer, options: Pa
     const base = i * m;
     const how = layout.how, spans = layout.spans; // fresh zeros (absent) for every new row
     let parsed = false;
-    // Verbatim until something in the row differs from what the serializer would write.
+    // Verbatim until something in the row's layout differs from what the serializer writes; canonical
+    // until a value does.
     let verbatim = sameKeys;
+    let canonical = true;
     let lastJ = -1;
     const q = s.ws(p + 1);
     if (q !== p + 1) verbatim = false;
@@ -252,7 +256,8 @@ export function compileRowsPageScanner(serializer: RecordSerializer, options: Pa
           how[k] = copy ? COPY : REWRITE;
           spans[2 * k] = valueStart;
           spans[2 * k + 1] = end;
-          if (!copy || j < lastJ) verbatim = false;
+          if (!copy) canonical = false;
+          if (j < lastJ) verbatim = false;
           lastJ = j;
           if (j === cursorJ) cursor.see(b, valueStart, end, s.kind);
         }
@@ -270,7 +275,7 @@ export function compileRowsPageScanner(serializer: RecordSerializer, options: Pa
     }
     layout.rowSpans[2 * i] = rowStart;
     layout.rowSpans[2 * i + 1] = p;
-    layout.rowModes[i] = parsed ? RowMode.Parsed : verbatim ? RowMode.Verbatim : RowMode.Values;
+    layout.rowModes[i] = parsed ? RowMode.Parsed : !verbatim ? RowMode.Values : canonical ? RowMode.Verbatim : RowMode.Patched;
     return p;
   }
 
@@ -300,7 +305,17 @@ export function compileRowsPageScanner(serializer: RecordSerializer, options: Pa
           const mode = rowModes[i]!;
           w.bytes(framing.prefix);
           if (mode === RowMode.Verbatim) copy(w, bytes, rowSpans[2 * i]!, rowSpans[2 * i + 1]!);
-          else if (mode === RowMode.Parsed) {
+          else if (mode === RowMode.Patched) {
+            // Values sit in column order, so the bytes between rewritten values are copied in runs.
+            let from = rowSpans[2 * i]!;
+            for (let j = 0, k = i * m; j < m; j++, k++) {
+              if (how[k] !== REWRITE) continue;
+              copy(w, bytes, from, spans[2 * k]!);
+              writers[j]!(w, JSON.parse(bytes.toString("utf8", spans[2 * k]!, spans[2 * k + 1]!)));
+              from = spans[2 * k + 1]!;
+            }
+            copy(w, bytes, from, rowSpans[2 * i + 1]!);
+          } else if (mode === RowMode.Parsed) {
             serializer.writeObject(w, JSON.parse(bytes.toString("utf8", rowSpans[2 * i]!, rowSpans[2 * i + 1]!)) as Record<string, unknown>);
           } else {
             w.byte(0x7b);

@@ -90,9 +90,9 @@ function randomValue(r: () => number, column: OutputColumn): string {
   }
 }
 
-function randomPage(seed: number, rows: number): string {
+function randomPage(seed: number, rows: number, spaced = true): string {
   const r = rng(seed);
-  const ws = (): string => (r() < 0.1 ? pickWs(r) : "");
+  const ws = (): string => (spaced && r() < 0.1 ? pickWs(r) : "");
   const out: string[] = [];
   for (let i = 0; i < rows; i++) {
     const members = COLUMNS.filter(() => r() > 0.05).map((c) => `${ws()}${JSON.stringify(c.source)}${ws()}:${ws()}${randomValue(r, c)}${ws()}`);
@@ -117,6 +117,10 @@ describe.each(Object.entries(KEYINGS))("rows pages scanned from bytes, keyed by 
 
   it("write exactly what the object path writes, on generated pages with every value form", () => {
     for (let seed = 1; seed <= 300; seed++) expectSame(randomPage(seed, 1 + (seed % 40)));
+  });
+
+  it("write compact generated pages (no whitespace: rows copied whole or patched) the same", () => {
+    for (let seed = 1; seed <= 300; seed++) expectSame(randomPage(seed, 1 + (seed % 40), false));
   });
 
   it("write canonical compact rows (the usual page) the same, whole or value by value", () => {
