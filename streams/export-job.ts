@@ -7,7 +7,7 @@ import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { TransientError } from "../source/errors.js";
 import type { ExportHandle, IgniteClient } from "./client.js";
-import { decodeExportFile } from "./export-decode.js";
+import { decodeExportFile, sniff } from "./export-decode.js";
 import { downloadFile, type DownloadedFile } from "./export-download.js";
 import { findFile, orderFiles } from "./export-files.js";
 import { ParquetDecoder } from "./parquet-reader.js";
@@ -89,16 +89,23 @@ export class ExportJobReader {
         logger: ctx.logger,
         now: () => ctx.now(),
       });
+    // One decode thread for all the files of this read (warm wasm); ended when the read ends, however.
+    const decoder = this.#deps.decoder ?? new ParquetDecoder();
     // The next file downloads while this one decodes: one file ahead, on disk, deleted whatever happens.
+    // Once there, the decode thread may open it and decode its first row group while it would otherwise
+    // wait for this file's last batches to be written (ParquetDecoder.prepare).
     let ahead: Ahead | undefined;
     const fetchAhead = (i: number): Ahead => {
       const stop = new AbortController();
       const download = fetch(i, AbortSignal.any([ctx.signal, stop.signal]));
-      download.catch(() => undefined); // its error is seen when its turn comes, or dropped with the read
+      download.then(
+        async (d) => {
+          if (!stop.signal.aborted && (await sniff(d.path)) === "parquet") decoder.prepare(d.path);
+        },
+        () => undefined, // its error is seen when its turn comes, or dropped with the read
+      ).catch(() => undefined); // deleted meanwhile (the read ended): nothing to prepare
       return { index: i, stop, download };
     };
-    // One decode thread for all the files of this read (warm wasm); ended when the read ends, however.
-    const decoder = this.#deps.decoder ?? new ParquetDecoder();
     try {
       for (let i = start.index; i < names.length; i++) {
         const name = names[i]!;

@@ -10,16 +10,15 @@
  *   lazily, when the runtime encodes them); the rest come serialized by the worker, and this thread
  *   only adds the RECORD framing. Both cores stay busy; see bench/decode.ts for the numbers.
  */
-import { existsSync } from "node:fs";
 import { basename } from "node:path";
-import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
 import { tableFromIPC, type RecordBatch } from "apache-arrow";
-import { TransientError } from "../source/errors.js";
-import type { ParquetWorkerCommand, ParquetWorkerInput, ParquetWorkerMessage } from "./parquet-worker.js";
+import { ParquetDecoder, openInputOf } from "./parquet-decoder.js";
+import type { ParquetWorkerInput, ParquetWorkerMessage } from "./parquet-worker.js";
 import { maxEpochMs } from "./arrow-cursor.js";
 import { compileSerializer, fromDataLines, type OutputColumn } from "./record-serializer.js";
 import type { Batch, RecordFraming } from "./types.js";
+
+export { CorruptParquetError, DEFAULT_WASM_CAP_BYTES, ParquetDecoder } from "./parquet-decoder.js";
 
 export interface ParquetReadOptions {
   /** Projection by Parquet column name; absent = all columns. */
@@ -56,9 +55,6 @@ export interface ParquetReadOptions {
   /** Called once with the file's row count and row-group sizes, before the first batch. */
   readonly onMeta?: (meta: { numRows: number; rowGroups: number[] }) => void;
 }
-
-/** The file cannot be decoded: truncated or corrupt download, or not Parquet at all. */
-export class CorruptParquetError extends TransientError {}
 
 export async function* readParquetFile(path: string, options: ParquetReadOptions = {}): AsyncGenerator<RecordBatch> {
   for await (const [m] of runWorker(path, options, undefined)) {
@@ -116,129 +112,6 @@ export async function* readParquetCursorRecords(
   }
 }
 
-/** wasm memory never shrinks: past this, the thread is ended after its file and the next file gets a new one. */
-export const DEFAULT_WASM_CAP_BYTES = 256 * 1024 * 1024;
-
-/**
- * One parquet-wasm decode thread, reused for file after file (compiling and warming wasm costs about a
- * CPU-second per thread). It is replaced by a fresh one after any file that did not end cleanly (corrupt
- * input, wasm panic, abort, a consumer that stopped early) or once its wasm memory passes `wasmCapBytes`.
- * One file at a time; `close()` ends the thread (call it in a `finally`).
- */
-export class ParquetDecoder {
-  readonly #wasmCapBytes: number;
-  #worker: Worker | undefined;
-  #job = 0;
-  #busy = false;
-  /** Threads started so far (tests and the benchmark read it). */
-  threadsStarted = 0;
-
-  constructor(options: { wasmCapBytes?: number } = {}) {
-    this.#wasmCapBytes = options.wasmCapBytes ?? DEFAULT_WASM_CAP_BYTES;
-  }
-
-  /**
-   * Starts the thread now, without a file, so that compiling parquet-wasm (about a CPU-second) overlaps
-   * with something else, e.g. waiting for the export to be built; the first file then finds it ready.
-   * A thread waiting for its first file does not keep the process alive; close() still ends it.
-   */
-  warm(): this {
-    if (this.#worker === undefined) {
-      this.#worker = this.#start();
-      this.#worker.unref();
-    }
-    return this;
-  }
-
-  /** Whether a thread is alive (between files it waits for the next one). */
-  get running(): boolean {
-    return this.#worker !== undefined;
-  }
-
-  async close(): Promise<void> {
-    const worker = this.#worker;
-    this.#worker = undefined;
-    await worker?.terminate();
-  }
-
-  /** Decodes one file: the worker's messages, each with a way to answer it (`encoded`). */
-  async *run(input: ParquetWorkerInput, name: string, signal: AbortSignal | undefined, inFlight: number): AsyncGenerator<[ParquetWorkerMessage, () => void]> {
-    if (this.#busy) throw new Error("ParquetDecoder: one file at a time");
-    this.#busy = true;
-    const job = ++this.#job;
-    const worker = (this.#worker ??= this.#start());
-    worker.ref(); // while a file is read, this thread waits on the worker's messages
-    const queue: (ParquetWorkerMessage | Error)[] = [];
-    let notify: (() => void) | undefined;
-    const push = (item: ParquetWorkerMessage | Error): void => {
-      queue.push(item);
-      notify?.();
-    };
-    const corrupt = (detail: string): CorruptParquetError =>
-      new CorruptParquetError(`corrupt or truncated Parquet file: ${name}`, { internal: detail });
-    let ended = false;
-    let clean = false;
-    const onMessage = (m: ParquetWorkerMessage): void => {
-      if (m.job !== job) return;
-      if (m.type === "end") ended = true;
-      push(m.type === "error" ? corrupt(m.message) : m);
-    };
-    const onError = (err: Error): void => push(corrupt(`${err.name}: ${err.message}`));
-    const onExit = (code: number): void => {
-      if (signal?.aborted) push(asError(signal.reason));
-      else if (!ended) push(corrupt(`decoder thread stopped before the end of the file (exit code ${code})`));
-      push({ job, type: "end", wasmBytes: 0 });
-    };
-    worker.on("message", onMessage).on("error", onError).on("exit", onExit);
-    const post = (m: ParquetWorkerCommand): void => worker.postMessage(m);
-    const onAbort = (): void => void worker.terminate();
-    signal?.addEventListener("abort", onAbort, { once: true });
-    post({ type: "open", job, input });
-    post({ type: "credit", job, n: Math.max(1, inFlight) });
-    try {
-      for (;;) {
-        while (queue.length === 0) {
-          if (signal?.aborted) throw asError(signal.reason);
-          await new Promise<void>((resolve) => (notify = resolve));
-          notify = undefined;
-        }
-        const item = queue.shift()!;
-        if (item instanceof Error) throw item;
-        if (item.type === "end") {
-          clean = ended && item.wasmBytes > 0 && item.wasmBytes <= this.#wasmCapBytes;
-          return;
-        }
-        if (item.type === "meta") {
-          yield [item, () => undefined];
-          continue;
-        }
-        yield [item, () => post({ type: "encoded", job })];
-        post({ type: "credit", job, n: 1 });
-      }
-    } finally {
-      signal?.removeEventListener("abort", onAbort);
-      worker.off("message", onMessage).off("error", onError).off("exit", onExit);
-      this.#busy = false;
-      if (clean) worker.unref();
-      else {
-        // Mid-file, failed, panicked or grown past the cap: this thread is not reused (releases its wasm memory).
-        if (this.#worker === worker) this.#worker = undefined;
-        await worker.terminate();
-      }
-    }
-  }
-
-  #start(): Worker {
-    this.threadsStarted++;
-    const worker = new Worker(workerUrl());
-    // A thread that dies between files is simply replaced by the next file.
-    worker.on("error", () => undefined).on("exit", () => {
-      if (this.#worker === worker) this.#worker = undefined;
-    });
-    return worker;
-  }
-}
-
 async function* runWorker(
   path: string,
   options: ParquetReadOptions,
@@ -246,12 +119,9 @@ async function* runWorker(
   cursorColumn?: string,
 ): AsyncGenerator<[ParquetWorkerMessage, () => void]> {
   const input: ParquetWorkerInput = {
-    path,
-    startRow: Math.max(0, Math.floor(options.startRow ?? 0)),
     // ≤ 16 k-row slices of a row group, at most `inFlight` of them queued: memory holds about one
     // slice being written plus the queue, not a whole decoded row group (100 k rows, ~50 MB as lines).
-    batchSize: options.batchSize ?? 16_384,
-    ...(options.columns === undefined ? {} : { columns: [...options.columns] }),
+    ...openInputOf(path, options),
     ...(serialize === undefined ? {} : { serialize: serialize.map((c) => ({ ...c })), shareBelow: options.shareBelow ?? 3 }),
     ...(serialize === undefined || options.framing === undefined ? {} : { framing: checkedFraming(options.framing) }),
     ...(serialize === undefined || cursorColumn === undefined ? {} : { cursorColumn }),
@@ -273,15 +143,4 @@ function checkedFraming(f: RecordFraming): { prefix: Uint8Array; suffix: Uint8Ar
     throw new Error("readParquetRecords: framing.suffix must end in the only newline of the framing");
   }
   return { prefix: Uint8Array.from(f.prefix), suffix: Uint8Array.from(f.suffix) };
-}
-
-function asError(reason: unknown): Error {
-  return reason instanceof Error ? reason : new Error("aborted");
-}
-
-/** The compiled worker next to this module; from TypeScript sources (tests), the one in dist/. */
-function workerUrl(): URL {
-  const here = new URL("./parquet-worker.js", import.meta.url);
-  if (existsSync(fileURLToPath(here))) return here;
-  return new URL("../dist/streams/parquet-worker.js", import.meta.url);
 }

@@ -9,19 +9,15 @@
  * Here a panic ends the thread (the parent sees `error`/`exit` and starts another one), and
  * terminating the thread releases the wasm memory (the parent does when it passes a cap).
  */
-import { openAsBlob } from "node:fs";
 import { parentPort } from "node:worker_threads";
 import type { RecordBatch as ArrowBatch } from "apache-arrow";
 import { parseRecordBatch } from "arrow-js-ffi";
-import { ParquetFile, wasmMemory, type RecordBatch as WasmBatch } from "parquet-wasm";
+import { wasmMemory, type RecordBatch as WasmBatch } from "parquet-wasm";
 import { maxEpochMs } from "./arrow-cursor.js";
+import { openFile, prepareFile, type OpenInput } from "./parquet-worker-files.js";
 import { compileSerializer, type OutputColumn } from "./record-serializer.js";
 
-export interface ParquetWorkerInput {
-  readonly path: string;
-  readonly columns?: readonly string[];
-  readonly startRow: number;
-  readonly batchSize: number;
+export interface ParquetWorkerInput extends OpenInput {
   /**
    * Present: share the serializing with the parent. A batch goes to the parent as IPC while fewer
    * than `shareBelow` of the IPC batches it was sent are not yet encoded (it would idle otherwise);
@@ -37,7 +33,8 @@ export interface ParquetWorkerInput {
 
 /** Worker → parent; `job` says which job a message belongs to (late messages of an old job are dropped). */
 export type ParquetWorkerMessage = { job: number } & (
-  | { type: "meta"; numRows: number; rowGroups: number[] }
+  /** `prepared`: the file was opened (and its first row group decoded) ahead of its job. */
+  | { type: "meta"; numRows: number; rowGroups: number[]; prepared: boolean }
   | { type: "ipc"; ipc: Uint8Array; skip: number; rows: number }
   | { type: "lines"; lines: Uint8Array[]; count: number; maxMs: number }
   /** `wasmBytes`: the wasm memory now (it never shrinks; the parent recycles the thread past a cap). */
@@ -45,25 +42,41 @@ export type ParquetWorkerMessage = { job: number } & (
   | { type: "error"; message: string }
 );
 
-/** Parent → worker. Credits and `encoded` of another job than the running one are ignored. */
+/**
+ * Parent → worker. Credits and `encoded` of another job than the running one are ignored. `prepare`
+ * names a file that a job will likely ask for next: the thread opens it when it has nothing else to do.
+ */
 export type ParquetWorkerCommand =
   | { type: "open"; job: number; input: ParquetWorkerInput }
+  | { type: "prepare"; input: OpenInput }
   | { type: "credit"; job: number; n: number }
   | { type: "encoded"; job: number };
 
 const DATA_LINES = { prefix: new Uint8Array(0), suffix: new Uint8Array([0x0a]) };
 
 const port = parentPort!;
-const pending: { job: number; input: ParquetWorkerInput }[] = [];
+/** Jobs not started yet, with the credit the parent already gave them (it sends it right after `open`). */
+const pending: { job: number; input: ParquetWorkerInput; credit: number }[] = [];
 let current = -1;
 let credit = 0;
 let sharedOut = 0; // IPC batches of the current job the parent has not finished encoding
 let wake: (() => void) | undefined;
+let next: OpenInput | undefined; // the file to open ahead when idle
+let currentPath: string | undefined;
 port.on("message", (m: ParquetWorkerCommand) => {
-  if (m.type === "open") pending.push(m);
-  else if (m.job !== current) return;
-  else if (m.type === "credit") credit += m.n;
-  else sharedOut--;
+  if (m.type === "open") pending.push({ job: m.job, input: m.input, credit: 0 });
+  else if (m.type === "prepare") {
+    // A hint that arrives after its file's job (a race with the download) would only open it twice.
+    if (m.input.path !== currentPath && !pending.some((p) => p.input.path === m.input.path)) next = m.input;
+  } else if (m.job === current) {
+    if (m.type === "credit") credit += m.n;
+    else sharedOut--;
+  } else if (m.type === "credit") {
+    // A job that waits behind the current one (or behind a file being opened ahead) keeps its credit.
+    const waiting = pending.find((p) => p.job === m.job);
+    if (waiting === undefined) return;
+    waiting.credit += m.n;
+  } else return;
   wake?.();
 });
 
@@ -81,10 +94,17 @@ async function nextMessage(): Promise<void> {
 
 async function serve(): Promise<void> {
   for (;;) {
-    while (pending.length === 0) await nextMessage();
-    const { job, input } = pending.shift()!;
+    while (pending.length === 0) {
+      const ahead = next;
+      next = undefined;
+      if (ahead !== undefined) await prepareFile(ahead);
+      else await nextMessage();
+    }
+    const { job, input, credit: given } = pending.shift()!;
+    if (next?.path === input.path) next = undefined; // its job came first: nothing to open ahead
     current = job;
-    credit = 0;
+    currentPath = input.path;
+    credit = given;
     sharedOut = 0;
     try {
       await decode(job, input);
@@ -101,32 +121,13 @@ async function decode(job: number, input: ParquetWorkerInput): Promise<void> {
     while (credit <= 0) await nextMessage();
     credit--;
   };
-  const file = await ParquetFile.fromFile(await openAsBlob(input.path));
+  const file = await openFile(input);
   try {
-    const meta = file.metadata();
-    const groups = meta.rowGroups().map((g) => {
-      const n = g.numRows();
-      g.free();
-      return n;
-    });
-    meta.free();
-    port.postMessage({ job, type: "meta", numRows: groups.reduce((a, b) => a + b, 0), rowGroups: groups } satisfies ParquetWorkerMessage);
-
-    // Whole row groups before startRow are never read; the rest of the skip is cut from the first batch.
-    let skip = input.startRow;
-    const wanted: number[] = [];
-    groups.forEach((n, g) => {
-      if (skip >= n && wanted.length === 0) skip -= n;
-      else wanted.push(g);
-    });
-    if (wanted.length === 0) return;
+    const { groups, prepared } = file;
+    port.postMessage({ job, type: "meta", numRows: groups.reduce((a, b) => a + b, 0), rowGroups: groups, prepared } satisfies ParquetWorkerMessage);
+    let skip = file.skip;
     const serializer = input.serialize === undefined ? undefined : compileSerializer(input.serialize, { chunkBytes: 1 << 20 });
-    const stream = await file.stream({
-      batchSize: input.batchSize,
-      rowGroups: wanted,
-      ...(input.columns === undefined ? {} : { columns: [...input.columns] }),
-    });
-    for await (const wasmBatch of stream as unknown as AsyncIterable<WasmBatch>) {
+    for await (const wasmBatch of file.batches) {
       const rows = wasmBatch.numRows;
       if (skip >= rows) {
         skip -= rows;

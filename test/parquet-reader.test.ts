@@ -220,6 +220,79 @@ describe("ParquetDecoder (one decode thread for the files of an export)", () => 
     expect(Date.now() - t0).toBeLessThan(10_000);
   }, 30_000);
 
+  test("prepare(): the next file is opened ahead and its run starts from it; any other run discards it", async () => {
+    const a = writeParquetFile(dir, "prep-a.parquet", arrowTable(rows), "zstd", ROW_GROUP);
+    const b = writeParquetFile(dir, "prep-b.parquet", arrowTable(rows), "snappy", ROW_GROUP);
+    const idle = (): Promise<void> => new Promise((r) => setTimeout(r, 1000)); // the thread prepares when idle
+    const decoder = new ParquetDecoder();
+    try {
+      decoder.prepare(a); // no thread yet: only a hint, nothing is started for it
+      expect(decoder.running).toBe(false);
+      decoder.warm().prepare(a, { batchSize: 20 });
+      await idle();
+      expect(await recordsText(a, { decoder, batchSize: 20 })).toBe(all);
+      expect(decoder.filesPrepared).toBe(1);
+      // Prepared with other options, or another file: not used, and the right rows all the same.
+      decoder.prepare(a);
+      await idle();
+      expect(await recordsText(a, { decoder, batchSize: 20 })).toBe(all);
+      decoder.prepare(b);
+      await idle();
+      expect(await recordsText(a, { decoder })).toBe(all);
+      expect(await recordsText(b, { decoder })).toBe(all);
+      decoder.prepare(a);
+      await idle();
+      expect(await recordsText(a, { decoder, startRow: 100 })).toBe(expectedLines.slice(100).join("\n") + "\n");
+      expect(decoder.filesPrepared).toBe(1);
+      // Both shapes start from a prepared file.
+      decoder.prepare(b);
+      await idle();
+      expect(await arrowText(b, { decoder })).toBe(all);
+      expect(decoder.filesPrepared).toBe(2);
+      expect(decoder.threadsStarted).toBe(1);
+    } finally {
+      await decoder.close();
+    }
+  }, 60_000);
+
+  test("a run asked for while the thread is still opening another file ahead gets its credit and every row", async () => {
+    const a = writeParquetFile(dir, "prep-race-a.parquet", arrowTable(rows), "zstd", ROW_GROUP);
+    const big = writeParquetFile(dir, "prep-race-big.parquet", arrowTable(logicalRows(40_000)), "zstd", 40_000);
+    const decoder = new ParquetDecoder().warm();
+    try {
+      expect(await recordsText(a, { decoder })).toBe(all); // the thread is up and idle
+      // The run's `open` and `credit` reach the thread while it decodes `big`'s row group ahead.
+      decoder.prepare(big);
+      expect(await recordsText(a, { decoder })).toBe(all);
+      decoder.prepare(a);
+      expect(await recordsText(a, { decoder })).toBe(all);
+    } finally {
+      await decoder.close();
+    }
+  }, 30_000);
+
+  test("prepare() of a corrupt, missing or not-Parquet file costs nothing but that: the next file decodes", async () => {
+    const good = writeParquetFile(dir, "prep-good.parquet", arrowTable(rows), "snappy", 16);
+    const cut = join(dir, "prep-cut.parquet");
+    writeFileSync(cut, parquetBytes(arrowTable(rows), "snappy", 16).subarray(0, 900));
+    const text = join(dir, "prep-text.parquet");
+    writeFileSync(text, '{"id":1}\n');
+    const decoder = new ParquetDecoder().warm();
+    try {
+      for (const path of [cut, text, join(dir, "prep-missing.parquet")]) {
+        decoder.prepare(path);
+        await new Promise((r) => setTimeout(r, 1000));
+        expect(await recordsText(good, { decoder }), path).toBe(all);
+      }
+      // The corrupt file itself, when its run comes, still fails as corrupt (not as a hang).
+      decoder.prepare(cut);
+      await expect(recordsText(cut, { decoder })).rejects.toBeInstanceOf(CorruptParquetError);
+      expect(decoder.filesPrepared).toBe(0);
+    } finally {
+      await decoder.close();
+    }
+  }, 60_000);
+
   test("a thread whose wasm memory passed the cap is replaced after its file", async () => {
     const path = writeParquetFile(dir, "reuse-cap.parquet", arrowTable(rows), "zstd", ROW_GROUP);
     const decoder = new ParquetDecoder({ wasmCapBytes: 1 });
