@@ -362,28 +362,31 @@ describe("status endpoint variants", () => {
   });
 
   it("status words follow casing and names", async () => {
-    sim.setVariant({ statusCasing: "upper", statusNames: { running: "in_progress", failed: "cancelled" } });
-    try {
-      const r = await call(sim, "/tables/spend/exports", { body: {} });
-      expect((r.json as Status).status).toBe("QUEUED");
+    // Its own simulator with a long running phase (≥ 1 s): on the shared one (60 ms) a loaded machine can finish
+    // the export between two polls, and the test would not see the running word at all.
+    const slow = await startSimulator({ seed: 11, rows: { spend: 50 }, exportDelayMs: 1500 });
+    const pollUntil = async (id: string, done: (status: string) => boolean): Promise<Set<string>> => {
       const seen = new Set<string>();
-      for (let i = 0; i < 100 && !seen.has("SUCCEEDED"); i++) {
-        seen.add(((await call(sim, `/exports/${(r.json as Status).id}`)).json as Status).status);
-        await new Promise((res) => setTimeout(res, 5));
+      for (const deadline = Date.now() + 15_000; Date.now() < deadline; await new Promise((res) => setTimeout(res, 10))) {
+        const status = ((await call(slow, `/exports/${id}`)).json as Status).status;
+        seen.add(status);
+        if (done(status)) break;
       }
-      expect(seen.has("IN_PROGRESS")).toBe(true);
-      sim.setFaults({ exportCreate: { exportFailed: true } });
-      sim.setVariant({ statusCasing: "title" });
-      const id = ((await call(sim, "/tables/spend/exports", { body: {} })).json as Status).id;
-      let last = "";
-      for (let i = 0; i < 100 && last !== "Cancelled"; i++) {
-        last = ((await call(sim, `/exports/${id}`)).json as Status).status;
-        await new Promise((res) => setTimeout(res, 10));
-      }
-      expect(last).toBe("Cancelled");
+      return seen;
+    };
+    try {
+      slow.setVariant({ statusCasing: "upper", statusNames: { running: "in_progress", failed: "cancelled" } });
+      const r = await call(slow, "/tables/spend/exports", { body: {} });
+      expect((r.json as Status).status).toBe("QUEUED");
+      const seen = await pollUntil((r.json as Status).id, (s) => s === "SUCCEEDED");
+      expect([...seen]).toEqual(["QUEUED", "IN_PROGRESS", "SUCCEEDED"]);
+      slow.setFaults({ exportCreate: { exportFailed: true } });
+      slow.setVariant({ statusCasing: "title" });
+      const id = ((await call(slow, "/tables/spend/exports", { body: {} })).json as Status).id;
+      const seenFailed = await pollUntil(id, (s) => s === "Cancelled");
+      expect([...seenFailed]).toEqual(["Queued", "In_progress", "Cancelled"]);
     } finally {
-      sim.setFaults({});
-      sim.setVariant({ statusCasing: "lower", statusNames: { running: "running", failed: "failed" } });
+      await slow.close();
     }
   });
 
