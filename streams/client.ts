@@ -35,6 +35,11 @@ export interface PageWithToken {
 
 /** Decodes rows pages: from the body's bytes when it can (undefined otherwise), else from the validated page. */
 export interface RowsPageDecoder<T extends PageWithToken> {
+  /**
+   * Sees a body's bytes before they are decoded; a promise it returns is awaited first. The rows reader
+   * sends the next request from here and lets it leave before the (synchronous) decode starts.
+   */
+  beforeDecode?(bytes: Buffer): Promise<void> | undefined;
   fromBytes(bytes: Buffer): T | undefined;
   fromPage(page: RowsPage): T;
 }
@@ -129,6 +134,8 @@ export class IgniteClient {
     const route = this.#route("POST", url);
     const read = async (response: Dispatcher.ResponseData): Promise<{ decoded: T } | { json: unknown }> => {
       const bytes = await readBytes(response);
+      const before = decoder.beforeDecode?.(bytes);
+      if (before !== undefined) await before;
       const decoded = decoder.fromBytes(bytes);
       return decoded === undefined ? { json: parseJsonBody(bytes, response) } : { decoded };
     };

@@ -5,6 +5,7 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { Worker } from "node:worker_threads";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ConnectorConfig } from "../spec/config.js";
 import { IgniteClient, type RowsPageDecoder } from "../streams/client.js";
@@ -107,6 +108,59 @@ describe("readRowsPages", () => {
     };
     expect(await readAll(rowsPageDecoder(serializer))).toEqual(['{"id":"1"}', '{"id":"2"}']);
     expect(sent).toEqual(["", "decoy", "p2"]);
+  });
+});
+
+describe("readRowsPages against a server on another thread", () => {
+  // The server runs on a worker thread so that it sees a request arrive while this thread is busy decoding;
+  // it raises arrived[1] when the request for page 3 comes in.
+  const SERVER = `
+    const { createServer } = require("node:http");
+    const { parentPort, workerData } = require("node:worker_threads");
+    const arrived = new Int32Array(workerData.arrived);
+    const pages = { "": '{"data":[{"id":"1"}],"nextPageToken":"p2"}', p2: '{"data":[{"id":"2"}],"nextPageToken":"p3"}', p3: '{"data":[{"id":"3"}]}' };
+    const server = createServer((req, res) => {
+      let body = "";
+      req.on("data", (c) => (body += c));
+      req.on("end", () => {
+        const token = JSON.parse(body).pageToken ?? "";
+        if (token === "p3") { Atomics.store(arrived, 1, 1); Atomics.notify(arrived, 1); }
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(pages[token]);
+      });
+    });
+    server.listen(0, "127.0.0.1", () => parentPort.postMessage(server.address().port));
+    parentPort.on("message", () => server.close(() => process.exit(0)));
+  `;
+
+  it("the next request reaches the server while the page before it is still being decoded", async () => {
+    const arrived = new Int32Array(new SharedArrayBuffer(8));
+    const worker = new Worker(SERVER, { eval: true, workerData: { arrived: arrived.buffer } });
+    const port = await new Promise<number>((resolve) => worker.once("message", resolve));
+    const savedOrigin = origin;
+    origin = `http://127.0.0.1:${port}`;
+    try {
+      const inner = rowsPageDecoder(serializer, { lastKeyKey: "id" });
+      const waits: string[] = [];
+      let decoded = 0;
+      const slow: RowsPageDecoder<DecodedRowsPage> = {
+        fromBytes: (bytes) => {
+          // Decoding page 2 blocks this thread (as a big page does) until page 3's request has arrived, or 3 s.
+          // (Page 2, not 1: the first early request of a read may need a new connection, which can only open
+          // once the thread is free; from then on a kept-alive socket is ready.)
+          if (++decoded === 2) waits.push(Atomics.wait(arrived, 1, 0, 3000));
+          return inner.fromBytes(bytes);
+        },
+        fromPage: (page) => inner.fromPage(page),
+      };
+      expect(await readAll(slow)).toEqual(['{"id":"1"}', '{"id":"2"}', '{"id":"3"}']);
+      expect(waits).toHaveLength(1);
+      expect(waits[0]).not.toBe("timed-out");
+    } finally {
+      origin = savedOrigin;
+      worker.postMessage("close");
+      await new Promise((resolve) => worker.once("exit", resolve));
+    }
   });
 });
 
