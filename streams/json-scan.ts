@@ -28,12 +28,12 @@ export const Kind = {
   Absent: 0,
   /** A string without escapes. */
   String: 1,
-  /** A string with at least one backslash escape. */
+  /** A string with at least one backslash escape (`stringified` says whether they are JSON.stringify's own). */
   EscapedString: 2,
   Number: 3,
   /** true, false or null. */
   Literal: 4,
-  /** An array of escape-free strings with no whitespace anywhere: already in JSON.stringify's form. */
+  /** An array of strings in JSON.stringify's form (see `stringified`) with no whitespace anywhere: already in its form. */
   CompactStringArray: 5,
   /** Any other array or object. */
   Other: 6,
@@ -47,12 +47,24 @@ for (const c of "0123456789abcdefABCDEF") IS_HEX[c.charCodeAt(0)] = 1;
 /** Characters allowed after a backslash (u is checked separately). */
 const IS_SIMPLE_ESCAPE = new Uint8Array(256);
 for (const c of '"\\/bfnrt') IS_SIMPLE_ESCAPE[c.charCodeAt(0)] = 1;
+/** Digits JSON.stringify writes in `\u00XY` (lowercase hex). */
+const IS_LOWER_HEX = new Uint8Array(256);
+for (const c of "0123456789abcdef") IS_LOWER_HEX[c.charCodeAt(0)] = 1;
+/** Control characters JSON.stringify writes as `\b \t \n \f \r`, never as `\u00XY`. */
+const HAS_SHORT_ESCAPE = new Uint8Array(0x20);
+for (const c of [0x08, 0x09, 0x0a, 0x0c, 0x0d]) HAS_SHORT_ESCAPE[c] = 1;
 
 export class JsonScanner {
   /** Kind of the last value scanned by `value`. */
   kind: Kind = Kind.Absent;
   /** Whether the last string scanned by `string` had escapes. */
   escaped = false;
+  /**
+   * Whether the last string's escapes (if any) are all ones JSON.stringify writes: `\" \\ \b \t \n \f \r`
+   * and `\u00XY` (lowercase) for other controls. Such a string is byte for byte what our writer writes for
+   * its value, so it can be copied. (`\/`, `\u0041`, uppercase hex and escaped surrogates are not.)
+   */
+  stringified = true;
 
   constructor(readonly b: Buffer) {}
 
@@ -67,10 +79,12 @@ export class JsonScanner {
     const b = this.b, n = b.length;
     if (b[p] !== QUOTE) return -1;
     let escaped = false;
+    let stringified = true;
     for (p++; p < n; p++) {
       const c = b[p]!;
       if (c === QUOTE) {
         this.escaped = escaped;
+        this.stringified = stringified;
         return p + 1;
       }
       if (c < 0x20) return -1;
@@ -79,8 +93,10 @@ export class JsonScanner {
         const e = b[++p]!;
         if (e === 0x75) {
           if (p + 4 >= n || !(IS_HEX[b[p + 1]!]! & IS_HEX[b[p + 2]!]! & IS_HEX[b[p + 3]!]! & IS_HEX[b[p + 4]!]!)) return -1;
+          if (stringified) stringified = isStringifiedControl(b, p + 1);
           p += 4;
         } else if (IS_SIMPLE_ESCAPE[e] !== 1) return -1;
+        else if (e === 0x2f) stringified = false;
       }
     }
     return -1;
@@ -171,7 +187,7 @@ export class JsonScanner {
     if (b[p] === CLOSE_ARRAY) return p + 1;
     for (;;) {
       p = this.string(p);
-      if (p < 0 || this.escaped) return -1;
+      if (p < 0 || !this.stringified) return -1;
       if (b[p] === CLOSE_ARRAY) return p + 1;
       if (b[p] !== COMMA) return -1;
       p++;
@@ -206,4 +222,12 @@ const NULL = [...Buffer.from("null")];
 
 function isDigit(c: number | undefined): boolean {
   return c !== undefined && c >= ZERO && c <= NINE;
+}
+
+/** The 4 hex digits at p are `00XY` (lowercase) naming a control JSON.stringify escapes as `\u00XY`. */
+function isStringifiedControl(b: Uint8Array, p: number): boolean {
+  const x = b[p + 2]!, y = b[p + 3]!;
+  if (b[p] !== 0x30 || b[p + 1] !== 0x30 || (x !== 0x30 && x !== 0x31) || IS_LOWER_HEX[y] !== 1) return false;
+  const code = (x - 0x30) * 16 + (y <= 0x39 ? y - 0x30 : y - 0x57);
+  return HAS_SHORT_ESCAPE[code] !== 1;
 }

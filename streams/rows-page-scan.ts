@@ -252,7 +252,7 @@ export function compileRowsPageScanner(serializer: RecordSerializer, options: Pa
           parsed = true; // an unknown or repeated key
         } else {
           const k = base + j;
-          const copy = isCanonical(b, valueStart, end, s.kind, rules[j]!);
+          const copy = isCanonical(b, valueStart, end, s.kind, rules[j]!, s.stringified);
           how[k] = copy ? COPY : REWRITE;
           spans[2 * k] = valueStart;
           spans[2 * k + 1] = end;
@@ -342,13 +342,15 @@ export function compileRowsPageScanner(serializer: RecordSerializer, options: Pa
 }
 
 /** Whether the value's bytes are exactly what its column's writer would write for the parsed value. */
-function isCanonical(b: Uint8Array, start: number, end: number, kind: Kind, rule: Rule): boolean {
+function isCanonical(b: Uint8Array, start: number, end: number, kind: Kind, rule: Rule, stringified: boolean): boolean {
   switch (kind) {
     case Kind.Literal:
     case Kind.CompactStringArray:
       return true;
     case Kind.String:
       return rule === Rule.Text || (rule === Rule.Timestamp && isCanonicalTimestamp(b, start, end));
+    case Kind.EscapedString:
+      return rule === Rule.Text && stringified;
     case Kind.Number:
       return rule !== Rule.Timestamp && isCanonicalNumber(b, start, end);
     default:

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { JsonScanner } from "../streams/json-scan.js";
 import { compileRowsPageScanner, isCanonicalNumber, isCanonicalTimestamp } from "../streams/rows-page-scan.js";
 import { compileSerializer, type OutputColumn } from "../streams/record-serializer.js";
 import { maxTimestampOf } from "../streams/sync-tracker.js";
@@ -67,6 +68,8 @@ function rng(seed: number): () => number {
 }
 
 const STRINGS = ["plain", "", "Leverandør AS", "quote \" inside", "back\\slash", "tab\there", "new\nline", "emoji 😀", "\u2028sep", "ctl\u0001", "slash/ok", "lone \ud800 surrogate"];
+/** String literals as they may come, escaped the way JSON.stringify does (copied) or any other way (rewritten). */
+const ESCAPED_TEXTS = ['"\\u0001\\u001f"', '"\\u0001\\u001f\\u007f"', '"\\b\\f\\n\\r\\t"', '"\\u0000x"', '"a\\/b"', '"\\u0041"', '"\\u001F"', '"\\u000a"', '"\\u0008"', '"\\u00e9"', '"\\ud83d\\ude00"', '"\\ud800"', '"\\udc00x"', '"\\"\\\\"'];
 const NUMBER_TEXTS = ["0", "-0", "1", "-17", "12.5", "12.50", "0.05", "-0.000001", "0.0000001", "1e3", "1E-7", "2.5e+2", "123456789012345", "1234567890123456", "9007199254740993", "0.1234567890123456", "100.000", "3.14159265358979", "-1234567890123.45"];
 const TIMESTAMPS = ['"2026-06-01T10:00:00Z"', '"2026-06-01T10:00:00.5Z"', '"2026-06-01T10:00:00.500Z"', '"2026-06-01T10:00:00.123456789Z"', '"2026-06-01T10:00:00.1234567891Z"', '"2026-06-01 10:00:00"', '"2026-06-01T12:00:00+02:00"', '"2026-13-01T10:00:00Z"', '"not a time"', "1717236000000", "null", '"2026-06-01T10:00:00\\u005a"', '"2026-06-01T10:00:60Z"'];
 
@@ -84,8 +87,9 @@ function randomValue(r: () => number, column: OutputColumn): string {
     case "BOOL":
       return pick(["true", "false", '"yes"', "1"]);
     case "STRING_ARRAY":
-      return pick(['["a","b"]', "[]", '["x"]', '[ "spaced" ]', '["esc\\"aped"]', '["ok",1]', '"notarray"', '{"a":[1,{"b":null}]}']);
+      return pick(['["a","b"]', "[]", '["x"]', '[ "spaced" ]', '["esc\\"aped"]', '["ok",1]', '"notarray"', '{"a":[1,{"b":null}]}', '["tab\\t","\\u0001"]', '["a\\/b"]', '["\\u0041","b"]']);
     default:
+      if (r() < 0.15) return pick(ESCAPED_TEXTS);
       return r() < 0.2 ? pick(["1.50", "true", '["a"]', '{"k":"v"}']) : JSON.stringify(pick(STRINGS) + (r() < 0.5 ? String(Math.floor(r() * 1000)) : ""));
   }
 }
@@ -197,6 +201,24 @@ describe("canonical forms that are copied as they are", () => {
     expect(isCanonicalNumber(...bytes("-0"))).toBe(false);
     expect(isCanonicalNumber(...bytes("1e3"))).toBe(false);
     expect(isCanonicalNumber(...bytes("1234567890123456"))).toBe(false);
+  });
+
+  it("escaped strings: exactly those in JSON.stringify's form (our writer writes the same)", () => {
+    const stringified = (literal: string): boolean => {
+      const s = new JsonScanner(Buffer.from(literal));
+      expect(s.string(0), literal).toBe(Buffer.byteLength(literal));
+      return s.stringified;
+    };
+    const writeText = compileSerializer([{ key: "s", source: "s", dataType: "STRING" }]);
+    const written = (v: string): string => Buffer.concat([...writeText.fromObjects([{ s: v }]).encode({ prefix: Buffer.alloc(0), suffix: Buffer.alloc(0) })]).toString().slice(5, -1);
+    for (let c = 0; c < 0x800; c++) {
+      const literal = JSON.stringify(`a${String.fromCharCode(c)}b`);
+      if (c < 0xd800 || c > 0xdfff) expect(stringified(literal), literal).toBe(true);
+      if (stringified(literal)) expect(written(JSON.parse(literal) as string), literal).toBe(literal);
+    }
+    for (const literal of ['"a\\/b"', '"\\u0041"', '"\\u001F"', '"\\u000a"', '"\\u0008"', '"\\u00e9"', '"\\ud83d\\ude00"', '"\\u007f"']) {
+      expect(stringified(literal), literal).toBe(false);
+    }
   });
 
   it("timestamps: the canonical UTC shape only", () => {
