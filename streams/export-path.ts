@@ -4,16 +4,17 @@
  * a checkpoint naming the export, the file and the rows of it already yielded.
  *
  * Failure handling (design.md §3): a job that ends `failed` is retried up to `export_max_attempts` times,
- * then ExportFailedError tells the caller to fall back to the rows path; files that are gone (404/410)
+ * then ExportFailedError tells the caller to fall back to the rows path, as it does when the create call
+ * itself is refused (400, 403, 404, 405: a token without export rights, a gateway without the endpoint, a
+ * request the export does not take) while rows pages may still be readable; files that are gone (404/410)
  * start a new job for the same window (rows already emitted may be emitted again, none are lost).
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rm } from "node:fs/promises";
 import { TransientError } from "../source/errors.js";
 import type { ExportHandle, ExportRequestBody } from "./client.js";
 import { ExportJobReader } from "./export-job.js";
 import { pollExport, type PollTimings } from "./export-poll.js";
+import { createExportTempDir } from "./export-temp.js";
 import { ApiError } from "./http-errors.js";
 import { ParquetDecoder } from "./parquet-reader.js";
 import { compileSerializer } from "./record-serializer.js";
@@ -35,8 +36,11 @@ export interface ExportPathInput extends Omit<RowsPathInput, "cursorKey"> {
   readonly timings?: PollTimings;
 }
 
-/** The export failed `export_max_attempts` times: the caller reads the stream another way. */
+/** The export failed `export_max_attempts` times, or could not be created: the caller reads the stream another way. */
 export class ExportFailedError extends TransientError {}
+
+/** Create answers that refuse the export itself; anything else (401, 429, 5xx, network) is not about exports. */
+const CREATE_REFUSED = new Set([400, 403, 404, 405]);
 
 /** A job being read: what the checkpoints name. */
 export interface JobRef {
@@ -67,7 +71,7 @@ export async function* readExportPath(input: ExportPathInput, ctx: ReadContext):
     row_offset: rowOffset,
     ...(fileName !== undefined && { file_name: fileName }),
   });
-  const dir = await mkdtemp(join(tmpdir(), "ignite-export-"));
+  const dir = await createExportTempDir(ctx.logger);
   // One decode thread for every file of every job of this read (warm wasm); ended in the finally below.
   const decoder = new ParquetDecoder();
   const reader = new ExportJobReader({
@@ -91,7 +95,12 @@ export async function* readExportPath(input: ExportPathInput, ctx: ReadContext):
     for (;;) {
       try {
         if (job === undefined) {
-          const handle = await client.createExport(table.id, body, callOptions);
+          const handle = await client.createExport(table.id, body, callOptions).catch((error: unknown) => {
+            if (error instanceof ApiError && CREATE_REFUSED.has(error.status)) {
+              throw new ExportFailedError(`${table.id}: the export could not be created (${error.message})`);
+            }
+            throw error;
+          });
           job = { handle, createdAtMs: ctx.now(), fileIndex: 0, rowOffset: 0 };
           ctx.logger.info(`${table.id}: export ${handle.id} created (${config.export_format}, ${projection.fields.length} columns)`);
           // From here a crash resumes this job instead of creating another one.

@@ -129,6 +129,23 @@ describe("failures of the lifecycle", () => {
     expect(logs(result).some((l) => /^WARN spend: export \S+ failed .*gave up after 2 attempts.*reading spend through the rows endpoint instead/.test(l))).toBe(true);
   }, 60_000);
 
+  test.each([403, 400, 404, 405])("an export the API refuses to create (HTTP %i) is read through the rows path", async (status) => {
+    const { result, counters } = await scenario({}, { exportCreate: { status } });
+    expectComplete(result, counters);
+    expect(counters["exportCreate"]).toBe(1);
+    expect(counters["download"] ?? 0).toBe(0);
+    expect(counters["rows"]).toBeGreaterThan(0);
+    const warning = new RegExp(`^WARN spend: the export could not be created \\(.*HTTP ${status}.*\\); reading spend through the rows endpoint instead`);
+    expect(logs(result).some((l) => warning.test(l)), logs(result).join("\n")).toBe(true);
+  }, 60_000);
+
+  test("a create call that fails for another reason (401) fails the read, not falls back", async () => {
+    const { result, counters } = await scenario({}, { exportCreate: { status: 401 } });
+    expect(result.exitCode).not.toBe(0);
+    expect(counters["rows"] ?? 0).toBe(0);
+    expect(errorTraces(result.messages).map((t) => t.failure_type)).toContain("config_error");
+  }, 60_000);
+
   test("deleted files (410 on a download) start a new export for the same window", async () => {
     const { result, counters } = await scenario({}, { download: { nth: 2, fileGone: 410 } });
     expect(result.exitCode, result.stderr.slice(-2000)).toBe(0);
