@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startSimulator, type Simulator } from "../simulator/index.js";
 import type { CliResult } from "./helpers/cli.js";
 import { committedRecords, expectValidRead, idsOf, recordsOf, stateFrom } from "./helpers/read-scenario.js";
-import { lastStreamState, logs, positionOf, read, readOk } from "./export-helpers.js";
+import { lastStreamState, logs, positionOf, privateTmp, read, readOk } from "./export-helpers.js";
 
 const SPEND = ["spend"];
 const N = 9000;
@@ -27,26 +27,35 @@ afterAll(async () => sim?.close());
 interface Chain {
   runs: CliResult[];
   resumedAt: string[];
+  /** Export temp directories in the runs' TMPDIR after each killed run. */
+  leftAfterKills: string[][];
 }
 
 /**
  * Runs, kills once `at` rows of the whole table have been printed (counting from the saved position, with
  * files of FILE_ROWS rows), resumes from the last printed state, and finally runs to the end.
  */
-async function killChain(at: number[], config: Record<string, unknown>): Promise<Chain> {
+async function killChain(at: number[], config: Record<string, unknown>, tmp = privateTmp()): Promise<Chain> {
   const runs: CliResult[] = [];
+  const leftAfterKills: string[][] = [];
   let state: unknown[] = [];
   for (const target of [...at, undefined]) {
     const saved = runs.length === 0 ? undefined : positionOf(lastStreamState(runs.at(-1)!.messages, "spend"));
     const done = saved === undefined ? 0 : Number(saved["file_index"]) * FILE_ROWS + Number(saved["row_offset"]);
     const kill = target === undefined ? undefined : target - done;
-    const result = await read({ sim, streams: SPEND, config, ...(state.length > 0 && { state }), ...(kill !== undefined && { killAfterRecords: kill }) });
-    if (kill !== undefined) expect(result.signal, `run killed after ${kill} records`).toBe("SIGKILL");
+    const result = await read({ sim, streams: SPEND, config, tmp: tmp.dir, ...(state.length > 0 && { state }), ...(kill !== undefined && { killAfterRecords: kill }) });
+    if (kill !== undefined) {
+      expect(result.signal, `run killed after ${kill} records`).toBe("SIGKILL");
+      leftAfterKills.push(tmp.leftovers().filter((n) => !n.includes("/")));
+    }
     runs.push(result);
     state = stateFrom(result.messages, state);
   }
   const resumedAt = runs.flatMap((r) => logs(r).filter((l) => /resuming export/.test(l)));
-  return { runs, resumedAt };
+  // What SIGKILL left behind was removed by the next run (its process is gone); the last run left nothing.
+  expect(tmp.leftovers()).toEqual([]);
+  tmp.remove();
+  return { runs, resumedAt, leftAfterKills };
 }
 
 function expectEveryRowOnce(chain: Chain): void {
@@ -77,6 +86,10 @@ describe("SIGKILL at several points, then resume", () => {
       // Killed during file 1's (slow) download; its last STATE may or may not have left before the kill.
       expect(chain.resumedAt[1]).toMatch(/at file (1, row 0|0, row (2500|3000))$/);
       expect(chain.resumedAt[2]).toMatch(/at file 2, row \d+$/);
+      // Each kill left its temp directory (with the file being read); the next run removed the older ones.
+      expect(chain.leftAfterKills.map((names) => names.length)).toEqual([1, 1, 1]);
+      expect(new Set(chain.leftAfterKills.flat()).size).toBe(3);
+      expect(chain.runs.slice(1).every((r) => logs(r).some((l) => /Removed 1 export temp directory left by reads that were killed/.test(l)))).toBe(true);
     } finally {
       sim.setFaults({});
     }
