@@ -123,6 +123,7 @@ export function compileRowsPageScanner(serializer: RecordSerializer, options: Pa
   const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
   /** `"key":` for keys that need no escaping: the bytes a compact page has before such a key's value. */
   const plainKeys = columns.map((c) => (JSON.stringify(c.source) === `"${c.source}"` ? Buffer.from(`"${c.source}":`) : undefined));
+  const keyMatchers = plainKeys.map((k) => (k === undefined ? undefined : new BytesMatcher(k)));
   // Rows can be copied whole only when the output keys are the API's keys, byte for byte.
   const sameKeys = columns.every((c, j) => c.key === c.source && plainKeys[j] !== undefined && Buffer.compare(plainKeys[j]!, firstKeys[j]!) === 0);
   /** Column order of the previous row's keys: the next row most likely has the same. */
@@ -131,6 +132,7 @@ export function compileRowsPageScanner(serializer: RecordSerializer, options: Pa
   function scan(bytes: Buffer): DecodedRowsPage | undefined {
     if (!isUtf8(bytes)) return undefined;
     const s = new JsonScanner(bytes);
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const layout = new PageLayout(m, Math.max(16, Math.ceil(bytes.length / Math.max(64, m * 24))));
     const cursor = new CursorMax();
     let token: string | undefined;
@@ -155,7 +157,7 @@ export function compileRowsPageScanner(serializer: RecordSerializer, options: Pa
           if (seenData) return undefined;
           seenData = true;
           if (bytes[p] === 0x5b) {
-            p = scanRows(s, p, layout, cursor);
+            p = scanRows(s, view, p, layout, cursor);
             if (p < 0) return undefined;
           } else {
             const end = s.literal(p);
@@ -192,12 +194,12 @@ export function compileRowsPageScanner(serializer: RecordSerializer, options: Pa
     };
   }
 
-  function scanRows(s: JsonScanner, p: number, layout: PageLayout, cursor: CursorMax): number {
+  function scanRows(s: JsonScanner, view: DataView, p: number, layout: PageLayout, cursor: CursorMax): number {
     const b = s.b;
     p = s.ws(p + 1);
     if (b[p] === 0x5d) return p + 1;
     for (;;) {
-      p = scanRow(s, p, layout, cursor);
+      p = scanRow(s, view, p, layout, cursor);
       if (p < 0) return -1;
       p = s.ws(p);
       if (b[p] === 0x5d) return p + 1;
@@ -206,7 +208,7 @@ export function compileRowsPageScanner(serializer: RecordSerializer, options: Pa
     }
   }
 
-  function scanRow(s: JsonScanner, p: number, layout: PageLayout, cursor: CursorMax): number {
+  function scanRow(s: JsonScanner, view: DataView, p: number, layout: PageLayout, cursor: CursorMax): number {
     const b = s.b;
     if (b[p] !== 0x7b) return -1;
     const rowStart = p;
@@ -226,8 +228,9 @@ export function compileRowsPageScanner(serializer: RecordSerializer, options: Pa
     else {
       for (let at = 0; ; at++) {
         let j = at < m ? predicted[at]! : -1;
-        if (j >= 0 && plainKeys[j] !== undefined && same(b, p, p + plainKeys[j]!.length, plainKeys[j]!)) {
-          p += plainKeys[j]!.length - 1; // the expected `"key":`, compared whole instead of scanned
+        const expected = j >= 0 ? keyMatchers[j] : undefined;
+        if (expected !== undefined && expected.at(view, b, p)) {
+          p += expected.length - 1; // the expected `"key":`, compared whole instead of scanned
         } else {
           const keyStart = p;
           p = s.string(p);
@@ -430,6 +433,34 @@ class CursorMax {
       const ms = Date.parse(JSON.parse(b.toString("utf8", start, end)) as string);
       if (ms > this.ms) this.ms = ms;
     }
+  }
+}
+
+/**
+ * Whether a page holds given bytes at a position, compared 4 bytes at a time: a row's keys are most of its
+ * bytes, and every one is checked against the key expected there.
+ */
+class BytesMatcher {
+  readonly length: number;
+  readonly #words: Int32Array;
+  readonly #tail: Uint8Array;
+
+  constructor(bytes: Uint8Array) {
+    this.length = bytes.length;
+    const whole = bytes.length >> 2;
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.#words = Int32Array.from({ length: whole }, (_, k) => view.getInt32(4 * k, true));
+    this.#tail = bytes.slice(4 * whole);
+  }
+
+  /** `view` and `b` are the same bytes. */
+  at(view: DataView, b: Uint8Array, p: number): boolean {
+    if (p + this.length > b.length) return false;
+    const words = this.#words, tail = this.#tail;
+    for (let k = 0; k < words.length; k++) if (view.getInt32(p + 4 * k, true) !== words[k]) return false;
+    const t = p + 4 * words.length;
+    for (let k = 0; k < tail.length; k++) if (b[t + k] !== tail[k]) return false;
+    return true;
   }
 }
 
