@@ -49,13 +49,26 @@ function strayFilterProblems(selected: readonly NamedLegacyTable[], all: readonl
     .map((stream) => `filters.${stream}: there is no legacy stream "${stream}"; legacy streams are ${selected.map((t) => t.streamName).join(", ") || "none"}`);
 }
 
+/**
+ * The configured ids minus those no table has, each one warned about. A table deleted in Ignite after setup
+ * must not stop the other streams: its configured stream alone fails ("does not exist ... refresh the
+ * schema") and `check` still reports the id as a configuration error.
+ */
+function presentIds(all: readonly NamedLegacyTable[], setting: ConnectorConfig["legacy_data_tables"], logger: Logger): ConnectorConfig["legacy_data_tables"] {
+  if (!Array.isArray(setting)) return setting;
+  const missing = setting.filter((id) => !all.some((t) => t.id === id));
+  if (missing.length === 0) return setting;
+  logger.warn(`${unknownIdsMessage(missing, all)} Left out; the other streams are read.`);
+  return setting.filter((id) => !missing.includes(id));
+}
+
 /** The hook createIgniteSource calls when legacy_data_tables is not "off". */
 export async function createLegacyStreams(args: { client: IgniteClient; config: ConnectorConfig; logger: Logger }): Promise<Stream[]> {
   const { client, config } = args;
   if (config.legacy_data_tables === "off") return [];
   const budgetMs = Math.min(LIST_BUDGET_MS, config.retry_budget_seconds * 1000);
   const all = await listNamedLegacyTables(client, { budgetMs });
-  const selectedIds = new Set(selectLegacyTables(all, config.legacy_data_tables).map((t) => t.id));
+  const selectedIds = new Set(selectLegacyTables(all, presentIds(all, config.legacy_data_tables, args.logger)).map((t) => t.id));
   const selected = all.filter((t) => selectedIds.has(t.id));
   const { legacyFilters } = splitFilters(config.filters);
   const stray = strayFilterProblems(selected, all, legacyFilters);

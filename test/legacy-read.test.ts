@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator, type Simulator, type Variant } from "../simulator/index.js";
 import { configuredCatalog, runCli, type CliResult } from "./helpers/cli.js";
-import { errorTraces, messageProblems, ofType } from "./helpers/protocol.js";
+import { errorTraces, messageProblems, ofType, statusesOf } from "./helpers/protocol.js";
 import { baseConfig, committedRecords, discoverStreams, expectValidRead, recordsOf, stateFrom, type Row } from "./helpers/read-scenario.js";
 
 let sim: Simulator;
@@ -87,12 +87,32 @@ describe("check and discover", () => {
     expect(result.exitCode).toBe(0);
   });
 
-  it("discover fails with a config error for an unknown id", async () => {
-    const result = await runCli({ args: ["discover"], config: config({ legacy_data_tables: { mode: "ids", ids: ["no-such-table"] } }) });
-    const errors = errorTraces(result.messages);
-    expect(errors[0]?.failure_type).toBe("config_error");
-    expect(errors[0]?.message).toContain("no-such-table");
+  it("discover leaves out an id no table has, with a warning naming it, and offers the rest", async () => {
+    const known = sim.legacyTables()[1]!;
+    const result = await runCli({ args: ["discover"], config: config({ legacy_data_tables: { mode: "ids", ids: [known.id, "no-such-table"] } }) });
+    expect(result.exitCode, result.stderr).toBe(0);
     result.messages.forEach((m) => expect(messageProblems(m)).toEqual([]));
+    const offered = ofType(result.messages, "CATALOG")[0]!.catalog.streams.map((s) => s.name).filter((n) => n.startsWith("legacy_"));
+    expect(offered).toEqual([stream(known.name).name]);
+    const warnings = ofType(result.messages, "LOG").filter((m) => m.log.level === "WARN").map((m) => m.log.message);
+    expect(warnings.some((w) => w.includes('"no-such-table"') && w.includes(known.id) && /Left out/.test(w))).toBe(true);
+  });
+
+  it("a read whose configured legacy table is gone reads the other streams; only the gone one fails", async () => {
+    const result = await runCli({
+      args: ["read"],
+      config: config({ legacy_data_tables: { mode: "ids", ids: [sim.legacyTables().find((t) => t.name === SMALL)!.id, "no-such-table"] } }),
+      // MID was discovered before; its id is no longer configured (as if its table had been deleted)
+      catalog: catalog([SMALL, MID]),
+    });
+    result.messages.forEach((m, i) => expect(messageProblems(m), `message ${i}`).toEqual([]));
+    expect(recordsOf(result.messages, stream(SMALL).name)).toEqual(truth(SMALL));
+    expect(statusesOf(result.messages, stream(SMALL).name).at(-1)).toBe("COMPLETE");
+    expect(statusesOf(result.messages, stream(MID).name).at(-1)).toBe("INCOMPLETE");
+    const errors = errorTraces(result.messages);
+    expect(errors.map((e) => e.failure_type)).toEqual(["config_error"]);
+    expect(errors[0]!.message).toContain(stream(MID).name);
+    expect(result.exitCode).not.toBe(0);
   });
 
   it("announces one stream per table: unique stable names, deprecated-API description, label-keyed nullable schema", async () => {
