@@ -10,6 +10,8 @@ import type { Logger } from "./types.js";
 
 const PREFIX = "ignite-export-";
 const OWNED = /^ignite-export-(\d+)-/;
+/** A directory of our own pid changed this close to our start might be ours: keep it (the next run removes it). */
+const START_MARGIN_MS = 2000;
 
 /** A new temp directory for one export read, after removing the ones dead processes left. */
 export async function createExportTempDir(logger: Logger, root: string = tmpdir()): Promise<string> {
@@ -20,8 +22,10 @@ export async function createExportTempDir(logger: Logger, root: string = tmpdir(
 
 /**
  * Removes `ignite-export-<pid>-*` directories in `root` that belong to this user and to a process that
- * no longer runs; returns their names. Never this process's own (another stream of this read may be
- * using one), never another user's, never one whose process is alive.
+ * no longer runs; returns their names. Never another user's, never one whose process is alive, and of
+ * those named with this process's pid only ones older than this process: in a container the connector
+ * is often pid 1 on every run, so a mounted /tmp can hold an earlier run's directory under our own pid,
+ * while another stream of this read may be using a newer one.
  */
 export async function removeOrphanedExportDirs(root: string, isRunning: (pid: number) => boolean = processRunning): Promise<string[]> {
   let names: string[];
@@ -31,14 +35,17 @@ export async function removeOrphanedExportDirs(root: string, isRunning: (pid: nu
     return []; // an unreadable temp root: mkdtemp will say what is wrong
   }
   const uid = process.getuid?.();
+  const startedMs = Date.now() - process.uptime() * 1000 - START_MARGIN_MS;
   const removed: string[] = [];
   for (const name of names) {
     const pid = Number(OWNED.exec(name)?.[1]);
-    if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid || isRunning(pid)) continue;
+    const mine = pid === process.pid;
+    if (!Number.isSafeInteger(pid) || pid <= 0 || (!mine && isRunning(pid))) continue;
     const path = join(root, name);
     try {
       const info = await lstat(path);
       if (!info.isDirectory() || (uid !== undefined && info.uid !== uid)) continue;
+      if (mine && info.mtimeMs >= startedMs) continue; // made (or last changed) by this process
       await rm(path, { recursive: true, force: true });
       removed.push(name);
     } catch {

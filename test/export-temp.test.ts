@@ -1,10 +1,11 @@
 /**
  * Given a temp root holding export directories of this process, of running and of dead processes, and
- * look-alikes, when a read creates its directory, then only the dead processes' directories are removed.
+ * look-alikes, when a read creates its directory, then only the dead processes' directories are removed
+ * (and ones named with this process's pid that are older than this process).
  * (The end-to-end case, runs killed with SIGKILL and resumed, is in export-resume.test.ts.)
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -41,6 +42,16 @@ describe("export temp directories", () => {
 
     expect(await removeOrphanedExportDirs(root)).toEqual([gone]);
     expect(readdirSync(root).sort()).toEqual([mine, parents, legacy, other, `ignite-export-${dead}-file`].sort());
+  });
+
+  it("removes a directory named with this process's pid only when it is older than this process", async () => {
+    // In a container the connector is often pid 1 on every run: a mounted /tmp can hold an earlier run's directory.
+    const earlier = dir(`ignite-export-${process.pid}-earlie`);
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    utimesSync(join(root, earlier), hourAgo, hourAgo);
+    const current = dir(`ignite-export-${process.pid}-curren`); // as another stream of this read would have it
+    expect(await removeOrphanedExportDirs(root, () => true)).toEqual([earlier]);
+    expect(readdirSync(root)).toEqual([current]);
   });
 
   it("asks whether each process runs, and keeps the directories of those that do", async () => {
