@@ -134,8 +134,7 @@ export class IgniteClient {
     const route = this.#route("POST", url);
     const read = async (response: Dispatcher.ResponseData): Promise<{ decoded: T } | { json: unknown }> => {
       const bytes = await readBytes(response);
-      const before = decoder.beforeDecode?.(bytes);
-      if (before !== undefined) await before;
+      await decoder.beforeDecode?.(bytes);
       const decoded = decoder.fromBytes(bytes);
       return decoded === undefined ? { json: parseJsonBody(bytes, response) } : { decoded };
     };
