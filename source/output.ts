@@ -2,8 +2,12 @@
  * The single writer of stdout. Messages are appended to an in-memory chunk list and written as one
  * large buffer once it passes `highWaterBytes`; a flush waits for 'drain' when the pipe is full, so
  * memory stays bounded when the consumer is slow. Nobody else writes to stdout.
+ *
+ * Chunks lent by the serializer (chunk-pool.ts) are given back once the stream reports their write
+ * done, or right away when they were copied into a bigger one.
  */
 import type { Writable } from "node:stream";
+import { returnChunk } from "./chunk-pool.js";
 import type { AirbyteMessage } from "./messages.js";
 
 const encoder = new TextEncoder();
@@ -110,16 +114,17 @@ export class OutputWriter {
   private writeOut(parts: readonly Uint8Array[]): Promise<void> {
     if (this.broken !== undefined) return Promise.resolve();
     return new Promise<void>((resolve) => {
-      const onError = (err: Error | null | undefined): void => {
+      const written = (part: Uint8Array) => (err: Error | null | undefined): void => {
         // After an error no 'drain' comes: resolve here so the runtime never hangs on a dead pipe.
+        // A chunk whose write failed is not given back: nothing says the stream is done with it.
         if (err) {
           this.broken ??= err;
           resolve();
-        }
+        } else returnChunk(part);
       };
       let ok = true;
       if (parts.length > 1) this.stream.cork();
-      for (const part of parts) ok = this.stream.write(part, onError);
+      for (const part of parts) ok = this.stream.write(part, written(part));
       if (parts.length > 1) this.stream.uncork();
       if (ok) resolve();
       else this.stream.once("drain", resolve);
@@ -141,7 +146,10 @@ function coalesce(chunks: readonly Uint8Array[]): Uint8Array[] {
   let runBytes = 0;
   const closeRun = (): void => {
     if (run.length === 1) out.push(run[0]!);
-    else if (run.length > 1) out.push(Buffer.concat(run, runBytes));
+    else if (run.length > 1) {
+      out.push(Buffer.concat(run, runBytes));
+      for (const chunk of run) returnChunk(chunk); // copied
+    }
     run = [];
     runBytes = 0;
   };

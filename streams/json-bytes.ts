@@ -4,9 +4,12 @@
  * at write time cost 2-4x more on the hot path (../shared/parquet-arrow.md §2.2-2.4).
  *
  * Filled buffers are handed out (`takeChunks`) and never written again, so a consumer may pass them to
- * `process.stdout.write` or `postMessage` without copying. Buffers come from `allocUnsafeSlow`
- * (never the shared pool), so their ArrayBuffers can be transferred to another thread.
+ * `process.stdout.write` or `postMessage` without copying. A buffer is handed out as exactly one chunk,
+ * lent (source/chunk-pool.ts): the stdout writer gives it back once written, and a later writer reuses
+ * it. Buffers never come from Node's shared pool, so their ArrayBuffers can be transferred to another
+ * thread.
  */
+import { giveBackTo, lend, takeBuffer, type GiveBack } from "../source/chunk-pool.js";
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -26,27 +29,28 @@ for (let b = 0; b < 256; b++) ESCAPE_LEN[b] = ESCAPES[b]?.length ?? 0;
 
 export const DEFAULT_CHUNK_BYTES = 256 * 1024;
 
+const NO_BUFFER = Buffer.alloc(0);
+
 export class ByteWriter {
   buf: Buffer;
   pos = 0;
   private readonly chunkBytes: number;
+  private readonly giveBack: GiveBack;
   private readonly full: Uint8Array[] = [];
   private moved = 0;
 
   constructor(chunkBytes = DEFAULT_CHUNK_BYTES) {
     this.chunkBytes = chunkBytes;
-    this.buf = Buffer.allocUnsafeSlow(chunkBytes);
+    this.giveBack = giveBackTo(chunkBytes);
+    this.buf = takeBuffer(chunkBytes);
   }
 
-  /** Guarantees room for `n` more bytes, moving the filled part aside (never copied, never reused). */
+  /** Guarantees room for `n` more bytes, handing the filled part out (never written again). */
   ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
-    if (this.pos > 0) {
-      this.full.push(this.buf.subarray(0, this.pos));
-      this.moved += this.pos;
-    }
-    this.buf = Buffer.allocUnsafeSlow(Math.max(this.chunkBytes, n));
-    this.pos = 0;
+    this.retire();
+    // A record longer than a chunk gets a buffer of its own, outside the pool.
+    this.buf = n <= this.chunkBytes ? takeBuffer(this.chunkBytes) : Buffer.allocUnsafeSlow(n);
   }
 
   /** Bytes written since construction. */
@@ -59,16 +63,27 @@ export class ByteWriter {
     return this.full.length > 0;
   }
 
-  /** Filled chunks so far; with `all`, also the partly filled current buffer. */
+  /**
+   * Filled chunks so far; with `all`, also the partly filled current buffer, which is then handed out
+   * whole (its rest is not written into: a lent buffer belongs to one chunk).
+   */
   takeChunks(all: boolean): Uint8Array[] {
-    if (all && this.pos > 0) {
-      this.full.push(this.buf.subarray(0, this.pos));
-      this.moved += this.pos;
-      this.buf = this.buf.subarray(this.pos);
-      this.pos = 0;
-      if (this.buf.length < 4096) this.buf = Buffer.allocUnsafeSlow(this.chunkBytes);
+    if (all) {
+      if (this.pos > 0) this.retire();
+      else if (this.buf.length === this.chunkBytes) this.giveBack(this.buf.buffer as ArrayBuffer); // unused: straight back
+      this.buf = NO_BUFFER;
     }
     return this.full.splice(0);
+  }
+
+  /** Moves the filled part of the current buffer to `full`, lent when the buffer is a pooled one. */
+  private retire(): void {
+    if (this.pos === 0) return;
+    const chunk = this.buf.subarray(0, this.pos);
+    if (this.buf.length === this.chunkBytes) lend(chunk, this.giveBack);
+    this.full.push(chunk);
+    this.moved += this.pos;
+    this.pos = 0;
   }
 
   byte(b: number): void {

@@ -6,6 +6,7 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
+import { lend } from "../source/chunk-pool.js";
 import { TransientError } from "../source/errors.js";
 import type { OpenInput } from "./parquet-worker-files.js";
 import type { ParquetWorkerCommand, ParquetWorkerInput, ParquetWorkerMessage } from "./parquet-worker.js";
@@ -73,6 +74,14 @@ export class ParquetDecoder {
     this.#worker?.postMessage({ type: "prepare", input: openInputOf(path, options) } satisfies ParquetWorkerCommand);
   }
 
+  /**
+   * Sends a written `lines` buffer back to the thread that filled it, to fill again (a thread that has
+   * ended since simply lets it go).
+   */
+  readonly giveBack = (buffer: ArrayBuffer): void => {
+    this.#worker?.postMessage({ type: "buffers", buffers: [buffer] } satisfies ParquetWorkerCommand, [buffer]);
+  };
+
   /** Whether a thread is alive (between files it waits for the next one). */
   get running(): boolean {
     return this.#worker !== undefined;
@@ -136,6 +145,8 @@ export class ParquetDecoder {
           yield [item, () => undefined];
           continue;
         }
+        // Written lines go back to this thread's pool (source/chunk-pool.ts), not to the GC.
+        if (item.type === "lines") for (const chunk of item.lines) lend(chunk, this.giveBack);
         yield [item, () => post({ type: "encoded", job })];
         post({ type: "credit", job, n: 1 });
       }

@@ -10,9 +10,10 @@
  * terminating the thread releases the wasm memory (the parent does when it passes a cap).
  */
 import { parentPort } from "node:worker_threads";
-import type { RecordBatch as ArrowBatch } from "apache-arrow";
+import { Type, type DataType, type Dictionary, type RecordBatch as ArrowBatch } from "apache-arrow";
 import { parseRecordBatch } from "arrow-js-ffi";
 import { wasmMemory, type RecordBatch as WasmBatch } from "parquet-wasm";
+import { adoptBuffer } from "../source/chunk-pool.js";
 import { maxEpochMs } from "./arrow-cursor.js";
 import { openFile, prepareFile, type OpenInput } from "./parquet-worker-files.js";
 import { compileSerializer, type OutputColumn } from "./record-serializer.js";
@@ -48,6 +49,8 @@ export type ParquetWorkerMessage = { job: number } & (
  */
 export type ParquetWorkerCommand =
   | { type: "open"; job: number; input: ParquetWorkerInput }
+  /** Buffers of `lines` the parent has written, sent back for the next lines (source/chunk-pool.ts). */
+  | { type: "buffers"; buffers: ArrayBuffer[] }
   | { type: "prepare"; input: OpenInput }
   | { type: "credit"; job: number; n: number }
   | { type: "encoded"; job: number };
@@ -64,6 +67,10 @@ let wake: (() => void) | undefined;
 let next: OpenInput | undefined; // the file to open ahead when idle
 let currentPath: string | undefined;
 port.on("message", (m: ParquetWorkerCommand) => {
+  if (m.type === "buffers") {
+    for (const buffer of m.buffers) adoptBuffer(buffer);
+    return;
+  }
   if (m.type === "open") pending.push({ job: m.job, input: m.input, credit: 0 });
   else if (m.type === "prepare") {
     // A hint that arrives after its file's job (a race with the download) would only open it twice.
@@ -140,11 +147,12 @@ async function decode(job: number, input: ParquetWorkerInput): Promise<void> {
         const ipc = wasmBatch.intoIPCStream(); // a JS-owned copy; consumes the wasm batch
         port.postMessage({ job, type: "ipc", ipc, skip, rows } satisfies ParquetWorkerMessage, [ipc.buffer as ArrayBuffer]);
       } else {
-        const batch = toArrow(wasmBatch);
-        // Each encode() writes into fresh, unpooled buffers, so they can be transferred as they are.
-        const lines = [...serializer.fromArrow(batch, skip).encode(input.framing ?? DATA_LINES)];
+        const { lines, maxMs } = withArrowView(wasmBatch, (batch) => ({
+          lines: [...serializer.fromArrow(batch, skip).encode(input.framing ?? DATA_LINES)],
+          maxMs: input.cursorColumn === undefined ? Number.NEGATIVE_INFINITY : maxEpochMs(batch, input.cursorColumn, skip),
+        }));
+        // Each chunk has an ArrayBuffer of its own (json-bytes.ts), so they are transferred as they are.
         const owned = [...new Set(lines.map((c) => c.buffer as ArrayBuffer))];
-        const maxMs = input.cursorColumn === undefined ? Number.NEGATIVE_INFINITY : maxEpochMs(batch, input.cursorColumn, skip);
         port.postMessage({ job, type: "lines", lines, count: rows - skip, maxMs } satisfies ParquetWorkerMessage, owned);
       }
       skip = 0;
@@ -154,13 +162,44 @@ async function decode(job: number, input: ParquetWorkerInput): Promise<void> {
   }
 }
 
-/** FFI with copy=true: views into wasm memory would be detached by the next memory.grow. */
-function toArrow(wasmBatch: WasmBatch): ArrowBatch {
+/**
+ * Runs `use` on the batch as apache-arrow data viewing wasm memory, without copying it out. That is
+ * only safe synchronously: the next wasm call may grow the memory, which detaches every view. So `use`
+ * must not keep the batch or anything that views it (the serializer copies bytes out), and no wasm
+ * runs meanwhile; the batch is freed after.
+ */
+function withArrowView<T>(wasmBatch: WasmBatch, use: (batch: ArrowBatch) => T): T {
   const ffi = wasmBatch.intoFFI();
   try {
-    return parseRecordBatch(wasmMemory().buffer, ffi.arrayAddr(), ffi.schemaAddr(), true) as unknown as ArrowBatch;
+    const parse = (copy: boolean): ArrowBatch =>
+      parseRecordBatch(wasmMemory().buffer, ffi.arrayAddr(), ffi.schemaAddr(), copy) as unknown as ArrowBatch;
+    const view = parse(false);
+    return use(view.schema.fields.every((f) => viewable(f.type)) ? view : parse(true));
   } finally {
     ffi.free();
+  }
+}
+
+/**
+ * Types whose zero-copy views arrow-js-ffi (0.4.3) builds right, as the §14 tests check; anything else
+ * is copied. Its decimal view, for one, holds a quarter of the values (it counts 32-bit words as values).
+ */
+function viewable(type: DataType): boolean {
+  switch (type.typeId) {
+    case Type.Utf8:
+    case Type.LargeUtf8:
+    case Type.Int:
+    case Type.Float:
+    case Type.Bool:
+    case Type.Date:
+    case Type.Timestamp:
+      return true;
+    case Type.List:
+      return type.children.every((c) => viewable(c.type));
+    case Type.Dictionary:
+      return viewable((type as Dictionary).dictionary) && viewable((type as Dictionary).indices);
+    default:
+      return false;
   }
 }
 

@@ -101,25 +101,12 @@ export function compileSerializer(columns: readonly OutputColumn[], options: Ser
     return {
       kind: "batch",
       count: batch.numRows - start,
-      *encode(framing: RecordFraming): Iterable<Uint8Array> {
+      encode(framing: RecordFraming): Iterable<Uint8Array> {
         const w = new ByteWriter(chunkBytes);
         const cols: RowWriter[] = plan.map((p) => encoderFor(w, p.data, p.dataType));
         const keys = plan.map((p, n) => keyBytes(p.key, n > 0));
-        const m = cols.length, n = batch.numRows;
-        const prefix = framing.prefix, suffix = framing.suffix;
-        for (let i = start; i < n; i++) {
-          w.ensure(RECORD_RESERVE + prefix.length);
-          w.bytes(prefix);
-          w.byte(0x7b);
-          for (let j = 0; j < m; j++) {
-            w.bytes(keys[j]!);
-            cols[j]!(i);
-          }
-          w.byte(0x7d);
-          w.bytes(suffix);
-          if (w.hasFullChunks) yield* w.takeChunks(false);
-        }
-        yield* w.takeChunks(true);
+        writeArrowRows(w, cols, keys, start, batch.numRows, framing);
+        return w.takeChunks(true);
       },
     };
   }
@@ -141,6 +128,28 @@ export function compileSerializer(columns: readonly OutputColumn[], options: Ser
   }
 
   return { columns, fromObjects, writeObject, fromArrow };
+}
+
+/**
+ * The Arrow row loop. It lives at module level, not in the per-batch closures around it, so V8
+ * optimizes it once per thread: a loop inside a closure made per batch was recompiled for batch after
+ * batch (≈ 20 Turbofan compiles of ~25 ms per 1 M rows). A whole batch is written before any chunk is
+ * handed out; the runtime holds a batch's chunks until it is complete anyway (no partial lines).
+ */
+function writeArrowRows(w: ByteWriter, cols: readonly RowWriter[], keys: readonly Uint8Array[], start: number, n: number, framing: RecordFraming): void {
+  const m = cols.length;
+  const prefix = framing.prefix, suffix = framing.suffix;
+  for (let i = start; i < n; i++) {
+    w.ensure(RECORD_RESERVE + prefix.length);
+    w.bytes(prefix);
+    w.byte(0x7b);
+    for (let j = 0; j < m; j++) {
+      w.bytes(keys[j]!);
+      cols[j]!(i);
+    }
+    w.byte(0x7d);
+    w.bytes(suffix);
+  }
 }
 
 const DATA_LINES: RecordFraming = { prefix: new Uint8Array(0), suffix: new Uint8Array([0x0a]) };

@@ -4,6 +4,7 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { beforeAll, describe, expect, test } from "vitest";
 import { CorruptParquetError, ParquetDecoder, readParquetCursorRecords, readParquetFile, readParquetRecords } from "../streams/parquet-reader.js";
+import { returnChunk } from "../source/chunk-pool.js";
 import { compileSerializer } from "../streams/record-serializer.js";
 import type { Batch } from "../streams/types.js";
 import { CODECS, COLUMNS, arrowTable, logicalRows, objectRow, parquetBytes, tempDir, writeParquetFile } from "./arrow-fixtures.js";
@@ -158,6 +159,23 @@ describe("ParquetDecoder (one decode thread for the files of an export)", () => 
       await decoder.close();
     }
     expect(decoder.running).toBe(false);
+  }, 30_000);
+
+  test("lines written by the thread are lent: given back, they go back to it (transferred), and the lines after that are still right", async () => {
+    const path = writeParquetFile(dir, "lend.parquet", arrowTable(rows), "zstd", ROW_GROUP);
+    const decoder = new ParquetDecoder();
+    try {
+      for (let pass = 0; pass < 3; pass++) {
+        const chunks: Uint8Array[] = [];
+        for await (const b of readParquetRecords(path, COLUMNS, { decoder, batchSize: 20, shareBelow: 0, framing: FRAMING })) chunks.push(...b.encode(FRAMING));
+        expect(Buffer.concat(chunks).toString("utf8")).toBe(expectedLines.map((l) => l + "\n").join(""));
+        for (const c of chunks) returnChunk(c);
+        // transferred back to the decode thread: this thread's view of each buffer is detached
+        expect(chunks.every((c) => c.buffer.byteLength === 0)).toBe(true);
+      }
+    } finally {
+      await decoder.close();
+    }
   }, 30_000);
 
   test("a corrupt file, a panic mid-file or a consumer that stops early retire the thread; the next file decodes on a fresh one", async () => {
