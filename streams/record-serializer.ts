@@ -78,21 +78,20 @@ export function compileSerializer(columns: readonly OutputColumn[], options: Ser
   }
 
   function fromObjects(rows: readonly Record<string, unknown>[]): Batch {
-    return {
-      kind: "batch",
-      count: rows.length,
-      *encode(framing: RecordFraming): Iterable<Uint8Array> {
-        const w = new ByteWriter(chunkBytes);
-        for (const row of rows) {
-          w.ensure(RECORD_RESERVE + framing.prefix.length);
-          w.bytes(framing.prefix);
-          writeObject(w, row);
-          w.bytes(framing.suffix);
-          if (w.hasFullChunks) yield* w.takeChunks(false);
-        }
-        yield* w.takeChunks(true);
-      },
-    };
+    return { kind: "batch", count: rows.length, encode: (framing) => writeObjects(rows, framing) };
+  }
+
+  /** Once per serializer, not per batch (see writeArrowRows). */
+  function* writeObjects(rows: readonly Record<string, unknown>[], framing: RecordFraming): Iterable<Uint8Array> {
+    const w = new ByteWriter(chunkBytes);
+    for (const row of rows) {
+      w.ensure(RECORD_RESERVE + framing.prefix.length);
+      w.bytes(framing.prefix);
+      writeObject(w, row);
+      w.bytes(framing.suffix);
+      if (w.hasFullChunks) yield* w.takeChunks(false);
+    }
+    yield* w.takeChunks(true);
   }
 
   function fromArrow(batch: RecordBatch, startRow = 0): Batch {

@@ -298,47 +298,49 @@ export function compileRowsPageScanner(serializer: RecordSerializer, options: Pa
   }
 
   function encoder(bytes: Buffer, layout: PageLayout): Batch {
-    return {
-      kind: "batch",
-      count: layout.rows,
-      *encode(framing: RecordFraming): Iterable<Uint8Array> {
-        const w = new ByteWriter(chunkBytes);
-        const { how, spans, rowSpans, rowModes } = layout;
-        for (let i = 0; i < layout.rows; i++) {
-          const mode = rowModes[i]!;
-          w.bytes(framing.prefix);
-          if (mode === RowMode.Verbatim) copy(w, bytes, rowSpans[2 * i]!, rowSpans[2 * i + 1]!);
-          else if (mode === RowMode.Patched) {
-            // Values sit in column order, so the bytes between rewritten values are copied in runs.
-            let from = rowSpans[2 * i]!;
-            for (let j = 0, k = i * m; j < m; j++, k++) {
-              if (how[k] !== REWRITE) continue;
-              copy(w, bytes, from, spans[2 * k]!);
-              writers[j]!(w, JSON.parse(bytes.toString("utf8", spans[2 * k]!, spans[2 * k + 1]!)));
-              from = spans[2 * k + 1]!;
-            }
-            copy(w, bytes, from, rowSpans[2 * i + 1]!);
-          } else if (mode === RowMode.Parsed) {
-            serializer.writeObject(w, JSON.parse(bytes.toString("utf8", rowSpans[2 * i]!, rowSpans[2 * i + 1]!)) as Record<string, unknown>);
-          } else {
-            w.byte(0x7b);
-            let written = 0;
-            for (let j = 0, k = i * m; j < m; j++, k++) {
-              const h = how[k]!;
-              if (h === 0) continue;
-              w.bytes(written++ === 0 ? firstKeys[j]! : nextKeys[j]!);
-              const start = spans[2 * k]!, end = spans[2 * k + 1]!;
-              if (h === COPY) copy(w, bytes, start, end);
-              else writers[j]!(w, JSON.parse(bytes.toString("utf8", start, end)));
-            }
-            w.byte(0x7d);
-          }
-          w.bytes(framing.suffix);
-          if (w.hasFullChunks) yield* w.takeChunks(false);
+    return { kind: "batch", count: layout.rows, encode: (framing) => writeRows(bytes, layout, framing) };
+  }
+
+  /**
+   * One function per scanner (per stream), not a generator made per page: V8 optimized each page's
+   * own generator anew, page after page, on top of running it unoptimized meanwhile.
+   */
+  function* writeRows(bytes: Buffer, layout: PageLayout, framing: RecordFraming): Iterable<Uint8Array> {
+    const w = new ByteWriter(chunkBytes);
+    const { how, spans, rowSpans, rowModes } = layout;
+    for (let i = 0; i < layout.rows; i++) {
+      const mode = rowModes[i]!;
+      w.bytes(framing.prefix);
+      if (mode === RowMode.Verbatim) copy(w, bytes, rowSpans[2 * i]!, rowSpans[2 * i + 1]!);
+      else if (mode === RowMode.Patched) {
+        // Values sit in column order, so the bytes between rewritten values are copied in runs.
+        let from = rowSpans[2 * i]!;
+        for (let j = 0, k = i * m; j < m; j++, k++) {
+          if (how[k] !== REWRITE) continue;
+          copy(w, bytes, from, spans[2 * k]!);
+          writers[j]!(w, JSON.parse(bytes.toString("utf8", spans[2 * k]!, spans[2 * k + 1]!)));
+          from = spans[2 * k + 1]!;
         }
-        yield* w.takeChunks(true);
-      },
-    };
+        copy(w, bytes, from, rowSpans[2 * i + 1]!);
+      } else if (mode === RowMode.Parsed) {
+        serializer.writeObject(w, JSON.parse(bytes.toString("utf8", rowSpans[2 * i]!, rowSpans[2 * i + 1]!)) as Record<string, unknown>);
+      } else {
+        w.byte(0x7b);
+        let written = 0;
+        for (let j = 0, k = i * m; j < m; j++, k++) {
+          const h = how[k]!;
+          if (h === 0) continue;
+          w.bytes(written++ === 0 ? firstKeys[j]! : nextKeys[j]!);
+          const start = spans[2 * k]!, end = spans[2 * k + 1]!;
+          if (h === COPY) copy(w, bytes, start, end);
+          else writers[j]!(w, JSON.parse(bytes.toString("utf8", start, end)));
+        }
+        w.byte(0x7d);
+      }
+      w.bytes(framing.suffix);
+      if (w.hasFullChunks) yield* w.takeChunks(false);
+    }
+    yield* w.takeChunks(true);
   }
 
   return { scan };
