@@ -69,18 +69,24 @@ export class ByteWriter {
    */
   takeChunks(all: boolean): Uint8Array[] {
     if (all) {
-      if (this.pos > 0) this.retire();
-      else if (this.buf.length === this.chunkBytes) this.giveBack(this.buf.buffer as ArrayBuffer); // unused: straight back
+      this.retire();
       this.buf = NO_BUFFER;
     }
     return this.full.splice(0);
   }
 
-  /** Moves the filled part of the current buffer to `full`, lent when the buffer is a pooled one. */
+  /**
+   * Done with the current buffer: its filled part goes to `full` (lent, when the buffer is a pooled one);
+   * a pooled buffer with nothing in it goes straight back.
+   */
   private retire(): void {
-    if (this.pos === 0) return;
+    const pooled = this.buf.length === this.chunkBytes;
+    if (this.pos === 0) {
+      if (pooled) this.giveBack(this.buf.buffer as ArrayBuffer);
+      return;
+    }
     const chunk = this.buf.subarray(0, this.pos);
-    if (this.buf.length === this.chunkBytes) lend(chunk, this.giveBack);
+    if (pooled) lend(chunk, this.giveBack);
     this.full.push(chunk);
     this.moved += this.pos;
     this.pos = 0;

@@ -152,7 +152,7 @@ async function decode(job: number, input: ParquetWorkerInput): Promise<void> {
           maxMs: input.cursorColumn === undefined ? Number.NEGATIVE_INFINITY : maxEpochMs(batch, input.cursorColumn, skip),
         }));
         // Each chunk has an ArrayBuffer of its own (json-bytes.ts), so they are transferred as they are.
-        const owned = [...new Set(lines.map((c) => c.buffer as ArrayBuffer))];
+        const owned = lines.map((c) => c.buffer as ArrayBuffer);
         port.postMessage({ job, type: "lines", lines, count: rows - skip, maxMs } satisfies ParquetWorkerMessage, owned);
       }
       skip = 0;
