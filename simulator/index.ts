@@ -139,7 +139,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     clock: () => ({ steps: dataset.steps, now: new Date(dataset.now()).toISOString() }),
     info: () => ({ url: ctx.baseUrl, noAccessToken: ctx.noAccessToken, counts, legacyTables: legacy.tables.length, variant }),
   };
-  const server = createServer(createHandler(ctx, admin));
+  const handle = createHandler(ctx, admin);
+  const server = createServer((req, res) => void handle(req, res));
   // longer than any client's idle keep-alive, so the server never closes a socket a client is reusing
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {

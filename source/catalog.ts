@@ -13,12 +13,16 @@ import { readJsonFile } from "./json-file.js";
 import type { StreamRef } from "./messages.js";
 import { describeSchemaErrors } from "./schema-errors.js";
 
+/**
+ * Optional fields may be `null` as well as absent: Airbyte's own test suites serialize unset fields of
+ * their pydantic models as `null` (cursor_field, primary_key, generation_id, sync_id, ...). Both mean "not set".
+ */
 export interface ConfiguredStream {
   stream: { name: string; namespace?: string | null; json_schema: { properties?: Record<string, unknown> } };
   sync_mode: string;
-  cursor_field?: string[];
-  primary_key?: string[][];
-  destination_sync_mode?: string;
+  cursor_field?: string[] | null;
+  primary_key?: string[][] | null;
+  destination_sync_mode?: string | null;
 }
 
 export interface ConfiguredCatalog {
@@ -59,8 +63,8 @@ const CATALOG_SCHEMA = {
             },
           },
           sync_mode: { type: "string" },
-          cursor_field: { type: "array", items: { type: "string" } },
-          primary_key: { type: "array", items: { type: "array", items: { type: "string" } } },
+          cursor_field: { type: ["array", "null"], items: { type: "string" } },
+          primary_key: { type: ["array", "null"], items: { type: "array", items: { type: "string" } } },
         },
       },
     },

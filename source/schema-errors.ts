@@ -101,6 +101,9 @@ function got(value: unknown): string {
 }
 
 function article(type: string): string {
+  // ajv joins a type list with commas: "array,null"
+  if (type.includes(",")) return type.split(",").map(article).join(" or ");
+  if (type === "null") return "null";
   if (type === "integer") return "a whole number";
   if (type === "array") return "a list";
   if (type === "object") return "an object";

@@ -75,7 +75,6 @@ type StatusForm = "flat" | "nested";
 export class IgniteClient {
   readonly baseUrl: URL;
   readonly redactor: Redactor;
-  readonly #config: ConnectorConfig;
   readonly #endpoints;
   readonly #token: string;
   readonly #pool: Pool;
@@ -86,7 +85,6 @@ export class IgniteClient {
 
   constructor(options: ClientOptions) {
     const { config } = options;
-    this.#config = config;
     // Users paste the header value from the help article ("Bearer eyJ…"); the token is what follows.
     this.#token = config.api_token.trim().replace(/^Bearer\s+/i, "");
     this.redactor = options.redactor ?? new Redactor();

@@ -138,7 +138,7 @@ export class ByteWriter {
       buf[--p] = 48 + (v - q * 10);
       v = q;
     }
-    buf[--p] = 48 + v;
+    buf[p - 1] = 48 + v;
   }
 
   /** Integer with |v| < 2^53. */

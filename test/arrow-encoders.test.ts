@@ -29,7 +29,10 @@ function decimalOracle(v: bigint, scale: number): string {
 }
 function tsOracle(v: bigint, perSec: bigint, digits: number): string {
   let secs = v / perSec, frac = v % perSec;
-  if (frac < 0n) (frac += perSec, (secs -= 1n));
+  if (frac < 0n) {
+    frac += perSec;
+    secs -= 1n;
+  }
   const base = new Date(Number(secs) * 1000).toISOString().slice(0, 19);
   const f = frac === 0n ? "" : "." + frac.toString().padStart(digits, "0").replace(/0+$/, "");
   return `"${base}${f}Z"`;

@@ -37,6 +37,33 @@ describe("configured catalog", () => {
     expect(() => parseCatalog(raw)).toThrow(pattern);
   });
 
+  it("takes null for every optional field as absent (Airbyte's standard tests write unset fields as null)", () => {
+    const nulls = {
+      cursor_field: null,
+      primary_key: null,
+      generation_id: null,
+      minimum_generation_id: null,
+      sync_id: null,
+      destination_object_name: null,
+      include_files: null,
+    };
+    const withNulls = (name: string, mode: string) => {
+      const entry = configured(name, mode, nulls);
+      return { ...entry, stream: { ...entry.stream, namespace: null, default_cursor_field: null, source_defined_primary_key: null, is_resumable: null } };
+    };
+    const { runs, rejected } = resolve([withNulls("spend", "incremental"), withNulls("classification", "full_refresh")]);
+    expect(rejected).toEqual([]);
+    expect(runs.map((r) => [r.ref, r.syncMode])).toEqual([
+      [{ name: "spend" }, "incremental"],
+      [{ name: "classification" }, "full_refresh"],
+    ]);
+  });
+
+  it("still rejects a cursor_field or primary_key of the wrong type", () => {
+    expect(() => parseCatalog({ streams: [configured("spend", "incremental", { cursor_field: "updated_at" })] })).toThrow(/catalog\.streams\[0\]\.cursor_field: must be a list or null \(got "updated_at"\)/);
+    expect(() => parseCatalog({ streams: [configured("spend", "full_refresh", { primary_key: ["id"] })] })).toThrow(/catalog\.streams\[0\]\.primary_key\[0\]: must be a list/);
+  });
+
   it("rejects a stream configured twice", () => {
     expect(() => parseCatalog({ streams: [configured("spend", "full_refresh"), configured("spend", "incremental")] })).toThrow(/'spend' is configured twice/);
   });

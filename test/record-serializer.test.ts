@@ -4,11 +4,11 @@ import {
 } from "apache-arrow";
 import { describe, expect, test } from "vitest";
 import { compileSerializer, fromDataLines, type OutputColumn } from "../streams/record-serializer.js";
-import type { Batch } from "../streams/types.js";
+import type { Batch, RecordFraming } from "../streams/types.js";
 import { COLUMNS, arrowTable, logicalRows, objectRow } from "./arrow-fixtures.js";
 
 const FRAMING = { prefix: Buffer.from('{"type":"RECORD","record":{"stream":"s","emitted_at":7,"data":'), suffix: Buffer.from("}}\n") };
-const text = (b: Batch, f = FRAMING): string => Buffer.concat([...b.encode(f)]).toString("utf8");
+const text = (b: Batch, f: RecordFraming = FRAMING): string => Buffer.concat([...b.encode(f)]).toString("utf8");
 const dataOf = (line: string): string => line.slice(FRAMING.prefix.length, -2);
 const lines = (b: Batch): string[] => text(b).split("\n").slice(0, -1).map(dataOf);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import Ajv from "ajv";
+import { Ajv } from "ajv";
 import { descriptorOf, jsonSchemaOf } from "../streams/schema.js";
 import type { ColumnMeta, TableMeta } from "../streams/types.js";
 
