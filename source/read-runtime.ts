@@ -4,11 +4,13 @@
  * STATE → COMPLETE; on error INCOMPLETE + ERROR trace, and the other streams go on. Streams yield,
  * this module writes; nothing here knows Ignite.
  */
-import type { Batch, Checkpoint, ReadContext, StreamEvents } from "../streams/types.js";
+import type { Batch, Checkpoint, MemoryShare, ReadContext, StreamEvents } from "../streams/types.js";
 import type { RejectedStream, StreamRun } from "./catalog.js";
 import { airbyteEmitter, type ReadEmitter } from "./emitter.js";
 import { TransientError } from "./errors.js";
 import type { RuntimeLogger } from "./logger.js";
+import type { MemoryBudget } from "./memory-budget.js";
+import { guardMemory } from "./memory-watchdog.js";
 import type { StreamRef } from "./messages.js";
 import type { OutputWriter } from "./output.js";
 import type { Redactor } from "./redact.js";
@@ -31,10 +33,12 @@ export interface RuntimeOptions {
   onProgress?(counts: ReadonlyMap<string, number>): void;
   /** How statuses, states, records and errors look on the wire; Airbyte messages when absent. */
   emitter?: ReadEmitter;
+  /** The process's memory budget: the streams share it, and a watchdog stops the read before memory runs out. */
+  memory?: MemoryBudget;
 }
 
-/** Options with the emitter resolved, as the per-stream code uses them. */
-type Resolved = RuntimeOptions & { emitter: ReadEmitter };
+/** Options with the emitter and the memory guard resolved, as the per-stream code uses them. */
+type Resolved = RuntimeOptions & { emitter: ReadEmitter; memoryShare: MemoryShare | undefined };
 
 export type StreamOutcome = "complete" | "failed" | "interrupted";
 
@@ -42,13 +46,22 @@ export interface ReadSummary {
   outcomes: Map<string, StreamOutcome>;
   records: Map<string, number>;
   interrupted: boolean;
+  /** What interrupted the read when it was not a signal or stdout: the memory watchdog's error. */
+  stoppedBy?: Error;
 }
 
 const ABORTED = Symbol("aborted");
 
 export async function runRead(runs: readonly StreamRun[], rejected: readonly RejectedStream[], options: RuntimeOptions): Promise<ReadSummary> {
   const summary: ReadSummary = { outcomes: new Map(), records: new Map(), interrupted: false };
-  const resolved: Resolved = { ...options, emitter: options.emitter ?? airbyteEmitter(options.out, options.redactor) };
+  const workers = Math.max(1, Math.min(options.concurrency, runs.length));
+  const memory = guardMemory(options.memory, workers, options.signal, options.logger);
+  const resolved: Resolved = {
+    ...options,
+    signal: memory.signal,
+    memoryShare: memory.share,
+    emitter: options.emitter ?? airbyteEmitter(options.out, options.redactor),
+  };
   const { out, emitter } = resolved;
   // A configured stream we cannot read: INCOMPLETE without STARTED (as the CDK does), then its error.
   for (const { ref, error } of rejected) {
@@ -63,7 +76,7 @@ export async function runRead(runs: readonly StreamRun[], rejected: readonly Rej
   const queue = [...runs];
   const worker = async (): Promise<void> => {
     for (let run = queue.shift(); run !== undefined; run = queue.shift()) {
-      if (options.signal.aborted || out.error !== undefined) {
+      if (resolved.signal.aborted || out.error !== undefined) {
         emitter.status(run.ref, "INCOMPLETE", options.now());
         summary.outcomes.set(run.ref.name, "interrupted");
         continue;
@@ -71,9 +84,9 @@ export async function runRead(runs: readonly StreamRun[], rejected: readonly Rej
       summary.outcomes.set(run.ref.name, await runStream(run, resolved, summary.records));
     }
   };
-  const workers = Math.max(1, Math.min(options.concurrency, runs.length));
-  await Promise.all(Array.from({ length: workers }, worker));
+  await Promise.all(Array.from({ length: workers }, worker)).finally(() => memory.stop());
   summary.interrupted = [...summary.outcomes.values()].includes("interrupted");
+  summary.stoppedBy = memory.stoppedBy;
   await out.flush();
   return summary;
 }
@@ -100,6 +113,7 @@ async function runStream(run: StreamRun, options: Resolved, records: Map<string,
     signal: controller.signal,
     now,
     recordFraming: () => emitter.recordFraming(ref, now()),
+    memory: options.memoryShare,
   };
   const quiet = quietWatch(ref, options);
   const checkpoints = new CheckpointTracker(ref, logger);

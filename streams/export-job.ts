@@ -144,7 +144,8 @@ export class ExportJobReader {
             break;
           } catch (error) {
             // A download that passed every length check and still does not decode: fetch it once more.
-            if (!(decoding && error instanceof TransientError) || attempt >= DOWNLOADS_PER_FILE) throw error;
+            // An abort (a signal, the memory watchdog) is not a bad file, whatever error it carries.
+            if (ctx.signal.aborted || !(decoding && error instanceof TransientError) || attempt >= DOWNLOADS_PER_FILE) throw error;
             ctx.logger.warn(`${name} did not decode (${error.message}); downloading it again from a fresh URL`);
           } finally {
             await rm(pathOf(i), { force: true });

@@ -6,12 +6,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator, type Simulator } from "../simulator/index.js";
-import type { ConnectorConfig } from "../spec/config.js";
 import { IgniteClient } from "../streams/client.js";
-import { DEFAULT_ENDPOINTS } from "../streams/endpoints.js";
 import { ApiError } from "../streams/http-errors.js";
-import type { Logger } from "../streams/types.js";
 import { runCli } from "./helpers/cli.js";
+import { connectorConfig, memoryLogger } from "./helpers/connector-config.js";
 import { ofType } from "./helpers/protocol.js";
 import { baseConfig, catalogFor, expectValidRead, idsOf, recordsOf, truthRows } from "./helpers/read-scenario.js";
 
@@ -25,21 +23,13 @@ beforeAll(async () => {
 afterAll(() => sim.close());
 
 describe("the client's rate-limit gate", () => {
-  const logger: Logger = { log: () => undefined, info: () => undefined, warn: () => undefined, debug: () => undefined };
   /** A client whose clock only moves when it sleeps, so waits are exact and cost no time. */
-  function fakeClockClient(over: Partial<ConnectorConfig> = {}): { client: IgniteClient; waits: number[] } {
+  function fakeClockClient(): { client: IgniteClient; waits: number[] } {
     let now = Date.now();
     const waits: number[] = [];
-    const config: ConnectorConfig = {
-      api_token: sim.token, base_url: sim.url, read_mode: "rows", export_format: "parquet", page_size: 1000,
-      lookback_window: "PT1H", full_snapshot_interval_days: 7, column_keys: "name", filters: {},
-      max_concurrent_streams: 3, request_timeout_seconds: 10, retry_budget_seconds: 600,
-      export_poll_timeout_minutes: 10, export_max_attempts: 3, legacy_data_tables: "off",
-      endpoints: { ...DEFAULT_ENDPOINTS }, ...over,
-    };
     const client = new IgniteClient({
-      config,
-      logger,
+      config: connectorConfig(sim, { retry_budget_seconds: 600 }),
+      logger: memoryLogger().logger,
       now: () => now,
       sleep: async (ms) => {
         waits.push(ms);

@@ -14,6 +14,8 @@ export interface ChildRun {
   env?: Record<string, string>;
   timeoutMs?: number;
   stops?: readonly { afterRecords: number; signal: NodeJS.Signals }[];
+  /** A command that runs node for the child and then execs it, e.g. a shell that moves itself into a cgroup first. */
+  launcher?: readonly string[];
 }
 
 export interface ChildOutput {
@@ -26,7 +28,8 @@ export interface ChildOutput {
 /** LOG_LEVEL is cleared so a developer's environment cannot turn debug logs on; `run.env` may set it. */
 export function runChild(run: ChildRun): Promise<ChildOutput> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, run.argv, { env: { ...process.env, LOG_LEVEL: "", ...run.env }, stdio: ["ignore", "pipe", "pipe"] });
+    const [command, ...prefix] = [...(run.launcher ?? []), process.execPath];
+    const child = spawn(command!, [...prefix, ...run.argv], { env: { ...process.env, LOG_LEVEL: "", ...run.env }, stdio: ["ignore", "pipe", "pipe"] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     const pending = [...(run.stops ?? [])];

@@ -24,6 +24,8 @@ export interface CliRun {
   humanOutput?: boolean;
   /** Send this signal once the first RECORD is seen (graceful-interruption tests). */
   signalAfterFirstRecord?: NodeJS.Signals;
+  /** See ChildRun.launcher (e.g. test/helpers/memory-cgroup.ts). */
+  launcher?: readonly string[];
 }
 
 export interface CliResult {
@@ -45,7 +47,7 @@ export async function runCli(run: CliRun): Promise<CliResult> {
     if (run.config !== undefined) args.push("--config", file("config.json", run.config));
     if (run.catalog !== undefined) args.push("--catalog", file("catalog.json", run.catalog));
     if (run.state !== undefined) args.push("--state", file("state.json", run.state));
-    return runChild({ argv: args, env: run.env, timeoutMs: run.timeoutMs, stops });
+    return runChild({ argv: args, env: run.env, timeoutMs: run.timeoutMs, stops, launcher: run.launcher });
   });
   const complete = result.signal === "SIGKILL" ? wholeLines(result.stdout) : result.stdout;
   const messages = run.humanOutput === true ? [] : parseLines(complete);

@@ -1,0 +1,97 @@
+/**
+ * Stops a read that is about to run out of memory, before the kernel (cgroup OOM killer) or V8 (heap out of
+ * memory) ends the process without a word. Two cheap checks against the budget's marks: anonymous RSS,
+ * sampled every `sampleMs` (cgroup limits only; one read of /proc/self/status, ≈ 20 µs), and the V8 heap right after each full garbage collection
+ * (what is left then is live; before it, garbage would look like pressure).
+ *
+ * Passing a mark aborts `signal` with a MemoryLimitError: the runtime then starts no new stream, stops the
+ * running ones at their next step (a page or batch in flight is dropped, not half-written), flushes what was
+ * written, STATEs included, and the read exits with that transient error. The next attempt resumes from those
+ * states without losing a record.
+ */
+import { constants, PerformanceObserver } from "node:perf_hooks";
+import { getHeapStatistics } from "node:v8";
+import { TransientError } from "./errors.js";
+import type { RuntimeLogger } from "./logger.js";
+import { describeBudget, mb, type MemoryBudget } from "./memory-budget.js";
+import { anonymousRssBytes } from "./memory-limit.js";
+import { SharedMemoryBudget } from "./memory-share.js";
+
+export class MemoryLimitError extends TransientError {}
+
+export interface MemoryWatch {
+  /** Aborted, with a MemoryLimitError, when memory passes a mark. */
+  readonly signal: AbortSignal;
+  stop(): void;
+}
+
+/** What the runtime gets from the budget: the streams' share, and a signal that also stops the read when memory runs out. */
+export interface MemoryGuard {
+  /** The read's signal, joined with the watchdog's. */
+  readonly signal: AbortSignal;
+  readonly share: SharedMemoryBudget | undefined;
+  /** The watchdog's error, once it has stopped the read. */
+  readonly stoppedBy: Error | undefined;
+  stop(): void;
+}
+
+export function guardMemory(budget: MemoryBudget | undefined, streams: number, signal: AbortSignal, logger: Pick<RuntimeLogger, "info" | "warn">): MemoryGuard {
+  if (budget === undefined) return { signal, share: undefined, stoppedBy: undefined, stop: () => undefined };
+  logger.info(describeBudget(budget, streams));
+  const watch = watchMemory(budget, { logger });
+  return {
+    signal: AbortSignal.any([signal, watch.signal]),
+    share: new SharedMemoryBudget(budget.streamBytes, streams, logger),
+    get stoppedBy() {
+      return watch.signal.aborted ? (watch.signal.reason as Error) : undefined;
+    },
+    stop: () => watch.stop(),
+  };
+}
+
+export interface WatchOptions {
+  readonly logger: Pick<RuntimeLogger, "warn">;
+  readonly sampleMs?: number;
+  readonly anonymousRss?: () => number;
+}
+
+const ADVICE = "Resume from the last state; lower max_concurrent_streams or page_size, or raise the memory limit.";
+
+export function watchMemory(budget: MemoryBudget, options: WatchOptions): MemoryWatch {
+  const controller = new AbortController();
+  const limit = budget.source === "cgroup" ? `Memory limit of ${mb(budget.limitBytes)} (cgroup)` : `V8 heap limit of ${mb(budget.limitBytes)}`;
+  const stopAt = (detail: string): void => {
+    if (controller.signal.aborted) return;
+    const error = new MemoryLimitError(`${limit} nearly reached: ${detail}; stopped reading before the process is killed. ${ADVICE}`);
+    options.logger.warn(error.message);
+    controller.abort(error);
+  };
+
+  const stopRss = budget.stopRssBytes;
+  const rss = options.anonymousRss ?? anonymousRssBytes;
+  const timer =
+    stopRss === undefined
+      ? undefined
+      : setInterval(() => {
+          const used = rss();
+          if (used >= stopRss) stopAt(`${mb(used)} in use, the read stops at ${mb(stopRss)}`);
+        }, options.sampleMs ?? 50);
+  timer?.unref();
+
+  const observer = new PerformanceObserver((list) => {
+    // Node's gc entries carry `detail.kind` (the DOM typings of PerformanceEntry, also in scope here, do not).
+    const major = list.getEntries().some((entry) => (entry as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR);
+    if (!major) return;
+    const used = getHeapStatistics().used_heap_size;
+    if (used >= budget.stopHeapBytes) stopAt(`${mb(used)} of heap still in use after a full garbage collection, the read stops at ${mb(budget.stopHeapBytes)}`);
+  });
+  observer.observe({ entryTypes: ["gc"] });
+
+  return {
+    signal: controller.signal,
+    stop: () => {
+      clearInterval(timer);
+      observer.disconnect();
+    },
+  };
+}
