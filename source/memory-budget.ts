@@ -9,8 +9,8 @@
  *   mark after the process's own memory (its baseline when the read starts, and headroom for garbage
  *   between collections).
  * - Without one: V8 ends the process when the heap reaches its limit (--max-old-space-size); that limit is
- *   the budget the streams share, and the watchdog stops the read when the heap is that full after a full
- *   garbage collection. Memory outside the heap (buffers, wasm) is not capped by anything then.
+ *   the budget the streams share, and the watchdog stops the read when the heap stays STOP_FRACTION full.
+ *   Memory outside the heap (buffers, wasm) is not capped by anything then.
  */
 
 export interface MemoryBudget {
@@ -19,7 +19,7 @@ export interface MemoryBudget {
   readonly source: "cgroup" | "heap";
   /** The watchdog stops the read when anonymous RSS reaches this (cgroup limits only). */
   readonly stopRssBytes?: number;
-  /** ...or when the V8 heap still holds this much after a full garbage collection. */
+  /** ...or when the V8 heap keeps holding this much (cgroup limit or not). */
   readonly stopHeapBytes: number;
   /** What the concurrently running streams may hold between them (source/memory-share.ts). */
   readonly streamBytes: number;
@@ -68,6 +68,6 @@ export function describeBudget(budget: MemoryBudget, streams: number): string {
   return (
     `Memory budget: ${mb(budget.streamBytes)} for the streams (${streams} at a time get ${mb(budget.streamBytes / Math.max(1, streams))} each) ` +
     `under ${limit}, after ${mb(budget.baselineBytes)} in use and ${mb(PROCESS_HEADROOM_BYTES)} of headroom; ` +
-    `the read stops at ${mb(budget.stopRssBytes ?? budget.stopHeapBytes)}${budget.stopRssBytes === undefined ? " of heap after a full garbage collection" : ""}`
+    `the read stops at ${mb(budget.stopRssBytes ?? budget.stopHeapBytes)}${budget.stopRssBytes === undefined ? " of heap" : ""}`
   );
 }

@@ -6,7 +6,8 @@
  * Calibrated on the spend table (18 columns, ≈ 490 bytes of JSON per row) with peak RSS measurements of
  * the built connector: 10 000-row pages ≈ 151 MB, 100 000-row pages ≈ 312–324 MB (README benchmarks), so
  * ≈ 1.8 kB per row of page size, ≈ 3.7 × the row's JSON; one Parquet export stream ≈ 100–170 MB above the
- * process's own (anonymous RSS, 300 000 rows, row groups of 100 000 rows).
+ * process's own (anonymous RSS, 300 000 rows, row groups of 100 000 rows). Legacy data tables (pages of at
+ * most 10 000 label-keyed rows) reserve nothing: the process headroom covers them.
  */
 
 /** JSON bytes of one value by data type, generous for strings (names, descriptions). */

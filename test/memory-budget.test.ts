@@ -181,7 +181,7 @@ describe("the watchdog", () => {
   it("stops the read with a MemoryLimitError when anonymous RSS passes the mark, and says what to do", async () => {
     let rss = 100 * MB;
     const warnings: string[] = [];
-    const watch = watchMemory(budget, { logger: { warn: (m) => warnings.push(m) }, sampleMs: 5, anonymousRss: () => rss });
+    const watch = watchMemory(budget, { logger: { warn: (m) => warnings.push(m) }, sampleMs: 5, anonymousRss: () => rss, heapUsed: () => 0 });
     try {
       await new Promise((resolve) => setTimeout(resolve, 30));
       expect(watch.signal.aborted).toBe(false);
@@ -195,6 +195,23 @@ describe("the watchdog", () => {
           "Resume from the last state; lower max_concurrent_streams or page_size, or raise the memory limit.",
       );
       expect(warnings).toEqual([error.message]);
+    } finally {
+      watch.stop();
+    }
+  });
+
+  it("stops when the heap stays above its mark, not when it passes it for a moment (garbage about to be collected)", async () => {
+    const heapBudget = planBudget({ heapLimitBytes: 256 * MB }, 30 * MB);
+    let heap = heapBudget.stopHeapBytes + MB;
+    const watch = watchMemory(heapBudget, { logger: { warn: () => undefined }, sampleMs: 5, heapUsed: () => heap, heapHoldMs: 100 });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 40));
+      heap = 10 * MB; // collected
+      await new Promise((resolve) => setTimeout(resolve, 40));
+      expect(watch.signal.aborted).toBe(false);
+      heap = heapBudget.stopHeapBytes + MB;
+      await new Promise((resolve) => watch.signal.addEventListener("abort", resolve, { once: true }));
+      expect((watch.signal.reason as Error).message).toMatch(/^V8 heap limit of 256 MB nearly reached: 219 MB of heap in use for 0 s, the read stops at 218 MB;/);
     } finally {
       watch.stop();
     }
