@@ -12,8 +12,8 @@ import type { Envelope } from "./peer-records.js";
 import { ensureVenv, findPython } from "./python-venv.js";
 import { DIST, REPO } from "./repo-paths.js";
 
-export const AIRBYTE_CDK = "airbyte-cdk==7.39.1";
-export const SINGER_SDK = "singer-sdk==0.54.9";
+const AIRBYTE_CDK = "airbyte-cdk==7.39.1";
+const SINGER_SDK = "singer-sdk==0.54.9";
 
 const CLI = join(DIST, "source/main.js");
 const MANIFEST = join(REPO, "bench/peers/ignite-manifest.yaml");
@@ -79,7 +79,9 @@ export async function peerPrograms(): Promise<{ programs: Program[]; installMs: 
   const found = await findPython();
   if (found.python === undefined) throw new Error(`the peers need Python: ${found.reason}`);
   const python = (await output(found.python, ["--version"])).trim();
-  const [cdk, sdk] = [await ensureVenv(REPO, "bench-airbyte-cdk", [AIRBYTE_CDK], found.python), await ensureVenv(REPO, "bench-singer-sdk", [SINGER_SDK], found.python)];
+  // one venv each, as a user of either framework would have it: nothing one installs changes the other
+  const cdk = await ensureVenv(REPO, "bench-airbyte-cdk", [AIRBYTE_CDK], found.python);
+  const sdk = await ensureVenv(REPO, "bench-singer-sdk", [SINGER_SDK], found.python);
 
   // both peers take the same config: the API, and the page size their requests ask for
   const peerConfig = (dir: string, name: string, api: Api, pageSize: number): string => writeJson(dir, name, { api_token: api.token, base_url: api.url, page_size: pageSize });
