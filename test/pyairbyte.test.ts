@@ -11,8 +11,8 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { exec } from "./helpers/oci.js";
-import { ensureVenv, findPython, type Venv } from "./helpers/python-venv.js";
+import { exec } from "../bench/exec.js";
+import { ensureVenv, findPython, type Venv } from "../bench/python-venv.js";
 import { simCount, simTables, spawnSimulator, type SimProcess, type SimTable } from "./helpers/simulator-truth.js";
 
 /** The instant 1 ms after an RFC 3339 timestamp: `gte` of it means `gt` (TIMESTAMP filters offer no `gt`). */
