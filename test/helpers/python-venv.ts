@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { exec } from "./oci.js";
+import { exec } from "./exec.js";
 
 export interface Venv {
   readonly dir: string;
