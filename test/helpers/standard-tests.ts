@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { exec, type RunResult } from "./exec.js";
 import type { Venv } from "./python-venv.js";
 
-/** The suite and the pytest it was released with (installs in ~1 min here, cached in .cache/venvs). */
+/** The suite and the pytest it was released with (installs in 0.5–3 min here, then cached in .cache/venvs). */
 export const STANDARD_TEST_PACKAGES = ["airbyte-cdk==7.39.1", "pytest==9.2.0"];
 
 export interface StandardTestCase {
