@@ -11,12 +11,15 @@ const COMMANDS = "spec, check --config FILE, discover --config FILE, read --conf
 
 /** Runs the CLI; resolves to the exit code. --help and --version print and resolve to 0. */
 export async function runCli(argv: readonly string[], ctx: CommandContext, version: string): Promise<number> {
-  let exitCode = 0;
+  let exitCode: number | undefined;
   const run = (command: (c: CommandContext) => Promise<number>) => async (): Promise<void> => {
     exitCode = await command(ctx);
   };
   const config = { type: "string", demandOption: true, describe: "Path to the config JSON file" } as const;
-  await yargs([...argv])
+  // A `--` before the command is a separator, as for Airbyte's Python connectors (argparse): Meltano's
+  // tap-airbyte runs `docker run IMAGE -- spec`. yargs would take what follows it as mere positionals.
+  const args = argv[0] === "--" ? argv.slice(1) : [...argv];
+  const parsed = await yargs(args)
     .scriptName("source-ignite-procurement")
     .usage("Airbyte source for the Ignite Procurement Export API.\n\nUsage: $0 <command> [options]")
     // Each command's module is imported when it runs: `spec` then loads neither ajv nor the read machinery.
@@ -46,7 +49,9 @@ export async function runCli(argv: readonly string[], ctx: CommandContext, versi
       throw new ConfigError(`${friendly(message)}. Usage: ${COMMANDS}`);
     })
     .parseAsync();
-  return exitCode;
+  if (exitCode !== undefined || parsed["help"] === true || parsed["version"] === true) return exitCode ?? 0;
+  // every word sat behind a `--` (e.g. `-- -- spec`): never end as if a command had run
+  throw new ConfigError(`No command given: every word follows a '--'. Usage: ${COMMANDS}`);
 }
 
 function friendly(message: string | null | undefined): string {
