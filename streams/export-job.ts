@@ -18,7 +18,7 @@ import type { Batch, ReadContext } from "./types.js";
 /** The listing of the poll that just saw the job succeed serves its first file if it is this young. */
 const FRESH_LISTING_MS = 30_000;
 /** Downloads of one file that decode as corrupt before giving up. */
-export const DOWNLOADS_PER_FILE = 2;
+const DOWNLOADS_PER_FILE = 2;
 
 export interface JobReaderDeps {
   readonly client: IgniteClient;

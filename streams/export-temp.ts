@@ -98,8 +98,8 @@ export class TempFile {
 }
 
 /** Removes export leftovers in `root` (see the top of this file) and logs how many there were. */
-export async function removeExportLeftovers(logger: Logger, root: string = tmpdir(), now: number = Date.now()): Promise<string[]> {
-  const removed = await findLeftovers(root, now);
+export async function removeExportLeftovers(logger: Logger, root: string = tmpdir()): Promise<string[]> {
+  const removed = await findLeftovers(root, Date.now());
   for (const name of removed) await rm(join(root, name), { recursive: true, force: true }).catch(() => undefined);
   if (removed.length > 0) logger.info(`Removed ${removed.length} export temp ${removed.length === 1 ? "entry" : "entries"} untouched for a day (left by reads that were killed)`);
   return removed;
