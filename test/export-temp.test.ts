@@ -15,6 +15,7 @@ import { startSimulator } from "../simulator/index.js";
 import { LEFTOVER_AGE_MS, removeExportLeftovers, TempFile } from "../streams/export-temp.js";
 import type { Logger } from "../streams/types.js";
 import { runCli } from "./helpers/cli.js";
+import { describeRequiring } from "./helpers/requires.js";
 import { baseConfig, catalogFor, expectValidRead, idsOf, recordsOf } from "./helpers/read-scenario.js";
 
 let root: string;
@@ -106,14 +107,12 @@ describe("leftovers of killed reads (old versions' directories, a file caught be
 /** Runs Node as pid 1 of a new pid namespace (a user namespace makes that possible without root). */
 const PID1 = ["unshare", "--user", "--map-root-user", "--pid", "--fork"];
 const pid1 = spawnSync(PID1[0]!, [...PID1.slice(1), process.execPath, "-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" });
-const pid1Problem = pid1.stdout === "1" ? undefined : `cannot run Node as pid 1 of a new pid namespace (${pid1.error?.message ?? pid1.stderr.trim()})`;
-if (pid1Problem !== undefined && process.env["CI"] !== "true") console.warn(`[export-temp.test] SKIPPED two reads as pid 1: ${pid1Problem}`);
+const pid1Missing = pid1.stdout === "1" ? undefined : `cannot run Node as pid 1 of a new pid namespace (${pid1.error?.message ?? pid1.stderr.trim()})`;
 
-describe("two export reads sharing TMPDIR, both pid 1", () => {
-  test.skipIf(pid1Problem !== undefined && process.env["CI"] !== "true")(
+describeRequiring("two export reads sharing TMPDIR, both pid 1", pid1Missing, () => {
+  test(
     "the second starts while the first is mid-download: it removes nothing of the first's; both read every row; TMPDIR stays empty",
     async () => {
-      if (pid1Problem !== undefined) throw new Error(pid1Problem); // under CI=true this must run
       const sim = await startSimulator({ seed: 11, rows: { spend: 4000 }, maxFileRows: 2000, exportDelayMs: 50 });
       try {
         const config = baseConfig(sim, { read_mode: "export", export_format: "parquet" });
