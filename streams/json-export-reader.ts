@@ -15,8 +15,11 @@ import { createGunzip } from "node:zlib";
 import { SystemError, TransientError } from "../source/errors.js";
 import { JsonRowScanner, RowBatcher } from "./json-export-scanner.js";
 
+/** Rows per yielded array unless asked otherwise: each is one batch, so one checkpoint, of the export path. */
+export const JSON_BATCH_ROWS = 10_000;
+
 export interface JsonExportOptions {
-  /** Rows per yielded array (default 10 000). */
+  /** Rows per yielded array (default JSON_BATCH_ROWS). */
   readonly batchRows?: number;
   readonly signal?: AbortSignal;
 }
@@ -32,7 +35,7 @@ export async function* readJsonExportFile(
   source: string | AsyncIterable<Uint8Array>,
   options: JsonExportOptions = {},
 ): AsyncGenerator<Record<string, unknown>[]> {
-  const batchRows = Math.max(1, options.batchRows ?? 10_000);
+  const batchRows = Math.max(1, options.batchRows ?? JSON_BATCH_ROWS);
   const input = typeof source === "string" ? createReadStream(source, { highWaterMark: 1 << 20 }) : source;
   const scanner = new JsonRowScanner();
   const batcher = new RowBatcher(batchRows);

@@ -26,6 +26,8 @@ export interface CliRun {
   signalAfterFirstRecord?: NodeJS.Signals;
   /** A command to run Node under (ChildRun.wrapper). */
   wrapper?: readonly string[];
+  /** Sees each whole stdout line as it arrives (and whether it is the last read so far); a signal it returns is sent at once. */
+  onLine?: (line: string, last: boolean) => NodeJS.Signals | undefined;
 }
 
 export interface CliResult {
@@ -47,7 +49,7 @@ export async function runCli(run: CliRun): Promise<CliResult> {
     if (run.config !== undefined) args.push("--config", file("config.json", run.config));
     if (run.catalog !== undefined) args.push("--catalog", file("catalog.json", run.catalog));
     if (run.state !== undefined) args.push("--state", file("state.json", run.state));
-    return runChild({ argv: args, env: run.env, timeoutMs: run.timeoutMs, stops, ...(run.wrapper !== undefined && { wrapper: run.wrapper }) });
+    return runChild({ argv: args, env: run.env, timeoutMs: run.timeoutMs, stops, onLine: run.onLine, ...(run.wrapper !== undefined && { wrapper: run.wrapper }) });
   });
   const complete = result.signal === "SIGKILL" ? wholeLines(result.stdout) : result.stdout;
   const messages = run.humanOutput === true ? [] : parseLines(complete);
