@@ -28,6 +28,8 @@ export interface Variant {
   timestampUnit: "ms" | "us" | "ns";
   /** TIMESTAMP with a zone: "UTC" Parquet columns and `…Z` text; false: neither (UTC wall time). */
   timestampZone: boolean;
+  /** Three timestamps in four are rounded down to whole 10 ms, 100 ms or seconds (`.980Z`, `.900Z`, `.000Z`). */
+  timestampZeros: boolean;
   monetaryAs: "double" | "decimal";
   dictionaryStrings: boolean;
   int64Columns: boolean;
@@ -65,6 +67,7 @@ export const DEFAULT_VARIANT: Variant = {
   parquetCompression: "snappy",
   timestampUnit: "ms",
   timestampZone: true,
+  timestampZeros: false,
   monetaryAs: "double",
   dictionaryStrings: false,
   int64Columns: false,
@@ -93,6 +96,7 @@ export const VARIANT_CHOICES: Partial<Record<keyof Variant, readonly (string | n
   parquetCompression: ["snappy", "zstd", "gzip", "none"],
   timestampUnit: ["ms", "us", "ns"],
   timestampZone: [true, false],
+  timestampZeros: [true, false],
   monetaryAs: ["double", "decimal"],
   dictionaryStrings: [true, false],
   int64Columns: [true, false],

@@ -6,6 +6,8 @@
  * - `timestampUnit` us / ns: timestamps carry 6 / 9 fraction digits (sub-millisecond digits derived from
  *   the value, so rows that share an updated_at still share it), as an API storing that unit would send;
  * - `timestampZone` false: timestamps carry no zone (UTC wall time), as in the Parquet column;
+ * - `timestampZeros`: three timestamps in four are rounded down to whole 10 ms, 100 ms or seconds, so
+ *   fractions end in zeros (`.980Z`, `.900Z`, `.000Z`) far more often than in the generated data;
  * - `wideNumbers`: in about one row in four, integer NUMBER columns carry int64 values beyond 2^53
  *   (BigInt, up to ±(2^63−1) and −2^63) and MONETARY_AMOUNT columns decimals of up to 29 integer and 9
  *   fraction digits (WireNumber), which Parquet then holds as int64 and decimal(38,9); legacy tables'
@@ -26,7 +28,7 @@ const EDGE_INTEGERS = [2n ** 53n + 1n, -(2n ** 53n + 1n), 2n ** 63n - 1n, -(2n *
 
 /** True when the variant changes nothing the generators make. */
 export function isPlainWire(v: Variant): boolean {
-  return v.timestampUnit === "ms" && v.timestampZone && !v.wideNumbers;
+  return v.timestampUnit === "ms" && v.timestampZone && !v.timestampZeros && !v.wideNumbers;
 }
 
 /** The row as the API sends it under `v` (the generated object itself for the plain wire form). */
@@ -61,10 +63,14 @@ export function wireLegacyRow(row: Record<string, unknown>, key: string, numberL
 /** `…SS.mmmZ` with the variant's digits and zone. */
 export function wireTimestamp(text: string, v: Variant): string {
   let t = text;
+  if (v.timestampZeros && text.length === 24) {
+    const zeros = hash32(strHash(text)) % 4; // the same text always rounds the same way
+    t = `${text.slice(0, 23 - zeros)}${"0".repeat(zeros)}Z`;
+  }
   if (v.timestampUnit !== "ms" && text.length === 24) {
-    const h = hash32(Number(text.slice(11, 13) + text.slice(14, 16) + text.slice(17, 19) + text.slice(20, 23)), strHash(text.slice(0, 10)));
+    const h = hash32(strHash(t));
     const sub = v.timestampUnit === "us" ? String(h % 1000).padStart(3, "0") : String(h % 1_000_000).padStart(6, "0");
-    t = `${text.slice(0, 23)}${sub}Z`;
+    t = `${t.slice(0, 23)}${sub}Z`;
   }
   return v.timestampZone ? t : t.slice(0, -1);
 }
