@@ -9,12 +9,11 @@
  * request the export does not take) while rows pages may still be readable; files that are gone (404/410)
  * start a new job for the same window (rows already emitted may be emitted again, none are lost).
  */
-import { rm } from "node:fs/promises";
 import { TransientError } from "../source/errors.js";
 import type { ExportHandle, ExportRequestBody } from "./client.js";
 import { ExportJobReader } from "./export-job.js";
 import { pollExport, type PollTimings } from "./export-poll.js";
-import { createExportTempDir } from "./export-temp.js";
+import { removeExportLeftovers } from "./export-temp.js";
 import { ApiError } from "./http-errors.js";
 import { ParquetDecoder } from "./parquet-reader.js";
 import { compileSerializer } from "./record-serializer.js";
@@ -72,12 +71,11 @@ export async function* readExportPath(input: ExportPathInput, ctx: ReadContext):
     row_offset: rowOffset,
     ...(fileName !== undefined && { file_name: fileName }),
   });
-  const dir = await createExportTempDir(ctx.logger);
+  await removeExportLeftovers(ctx.logger);
   // One decode thread for every file of every job of this read (warm wasm); ended in the finally below.
   const decoder = new ParquetDecoder();
   const reader = new ExportJobReader({
     client,
-    dir,
     cursorColumn: input.cursorColumn,
     arrowSerializer: compileSerializer(projection.columns),
     // Export files are keyed by column name whatever `column_keys` says; rows pages are keyed per keyBy.
@@ -148,8 +146,9 @@ export async function* readExportPath(input: ExportPathInput, ctx: ReadContext):
       }
     }
   } finally {
+    // The reader's own finally has closed its temp files by now.
     await decoder.close();
-    await rm(dir, { recursive: true, force: true });
+    ctx.logger.debug(`${table.id}: export read ended; decode thread stopped, temp files closed`);
   }
 }
 

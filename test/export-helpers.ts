@@ -118,7 +118,11 @@ export function privateTmp(): { dir: string; leftovers(): string[]; remove(): vo
   const dir = mkdtempSync(join(tmpdir(), "export-test-tmp-"));
   return {
     dir,
-    leftovers: () => readdirSync(dir).filter((n) => n.startsWith("ignite-export-")).flatMap((n) => [n, ...readdirSync(join(dir, n)).map((f) => `${n}/${f}`)]),
+    // The export path leaves nothing named there (export-temp.ts); anything found is listed, directories with their contents.
+    leftovers: () =>
+      readdirSync(dir, { withFileTypes: true })
+        .filter((e) => e.name.startsWith("ignite-export-"))
+        .flatMap((e) => [e.name, ...(e.isDirectory() ? readdirSync(join(dir, e.name)).map((f) => `${e.name}/${f}`) : [])]),
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

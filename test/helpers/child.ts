@@ -11,6 +11,8 @@ import { join } from "node:path";
 export interface ChildRun {
   /** Script and its arguments, run with this Node. */
   argv: readonly string[];
+  /** A command that runs this Node for it (e.g. `unshare … `: the Node binary and argv are appended). */
+  wrapper?: readonly string[];
   env?: Record<string, string>;
   timeoutMs?: number;
   stops?: readonly { afterRecords: number; signal: NodeJS.Signals }[];
@@ -26,7 +28,8 @@ export interface ChildOutput {
 /** LOG_LEVEL is cleared so a developer's environment cannot turn debug logs on; `run.env` may set it. */
 export function runChild(run: ChildRun): Promise<ChildOutput> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, run.argv, { env: { ...process.env, LOG_LEVEL: "", ...run.env }, stdio: ["ignore", "pipe", "pipe"] });
+    const [command, ...before] = [...(run.wrapper ?? []), process.execPath];
+    const child = spawn(command!, [...before, ...run.argv], { env: { ...process.env, LOG_LEVEL: "", ...run.env }, stdio: ["ignore", "pipe", "pipe"] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     const pending = [...(run.stops ?? [])];

@@ -24,6 +24,8 @@ export interface CliRun {
   humanOutput?: boolean;
   /** Send this signal once the first RECORD is seen (graceful-interruption tests). */
   signalAfterFirstRecord?: NodeJS.Signals;
+  /** A command to run Node under (ChildRun.wrapper). */
+  wrapper?: readonly string[];
 }
 
 export interface CliResult {
@@ -45,7 +47,7 @@ export async function runCli(run: CliRun): Promise<CliResult> {
     if (run.config !== undefined) args.push("--config", file("config.json", run.config));
     if (run.catalog !== undefined) args.push("--catalog", file("catalog.json", run.catalog));
     if (run.state !== undefined) args.push("--state", file("state.json", run.state));
-    return runChild({ argv: args, env: run.env, timeoutMs: run.timeoutMs, stops });
+    return runChild({ argv: args, env: run.env, timeoutMs: run.timeoutMs, stops, ...(run.wrapper !== undefined && { wrapper: run.wrapper }) });
   });
   const complete = result.signal === "SIGKILL" ? wholeLines(result.stdout) : result.stdout;
   const messages = run.humanOutput === true ? [] : parseLines(complete);
