@@ -43,8 +43,8 @@ export interface DecodedBatch {
   readonly batch: Batch;
   /** Rows in `batch` (the file position advances by this much). */
   readonly rows: number;
-  /** Highest updated_at in the batch (epoch ms), -Infinity when unknown. */
-  readonly maxUpdatedAtMs: number;
+  /** Highest updated_at in the batch as the records carry it, undefined when unknown. */
+  readonly maxUpdatedAt: string | undefined;
 }
 
 export type FileKind = "parquet" | "gzip" | "text";
@@ -88,8 +88,8 @@ async function* decodeParquet(temp: TempFile, input: DecodeInput): AsyncGenerato
   // The worker decodes and serializes (sharing with this thread when it idles) and takes the cursor's
   // highest value from the same rows; this thread mostly frames records.
   const options = { startRow: input.startRow, signal: input.signal, name: input.name, ...decoderOf(input), ...framingOf(input) };
-  for await (const { batch, maxUpdatedAtMs } of readParquetCursorRecords(temp, input.arrowSerializer.columns, input.cursorColumn, options)) {
-    if (batch.count > 0) yield { batch, rows: batch.count, maxUpdatedAtMs };
+  for await (const { batch, maxUpdatedAt } of readParquetCursorRecords(temp, input.arrowSerializer.columns, input.cursorColumn, options)) {
+    if (batch.count > 0) yield { batch, rows: batch.count, maxUpdatedAt };
   }
 }
 
@@ -118,7 +118,7 @@ async function* decodeJson(input: DecodeInput): AsyncGenerator<DecodedBatch> {
       // The same framing as a Parquet file's, so emitted_at means the same on both (the file's start).
       batch: input.framing === undefined ? batch : { kind: "batch", count: batch.count, framing: input.framing, encode: (f) => batch.encode(f) },
       rows: rows.length,
-      maxUpdatedAtMs: input.cursorColumn === undefined ? Number.NEGATIVE_INFINITY : maxTimestampOf(rows, input.cursorColumn),
+      maxUpdatedAt: input.cursorColumn === undefined ? undefined : maxTimestampOf(rows, input.cursorColumn),
     };
   }
 }

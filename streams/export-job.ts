@@ -43,7 +43,7 @@ export interface JobPosition {
 
 /** After each step, the position to save: `fileIndex`/`rowOffset` say where the next row comes from. */
 export type JobStep =
-  | { readonly kind: "rows"; readonly batch: Batch; readonly maxUpdatedAtMs: number; readonly fileIndex: number; readonly rowOffset: number; readonly fileName: string }
+  | { readonly kind: "rows"; readonly batch: Batch; readonly maxUpdatedAt: string | undefined; readonly fileIndex: number; readonly rowOffset: number; readonly fileName: string }
   | { readonly kind: "next-file"; readonly fileIndex: number; readonly rowOffset: 0; readonly fileName: string };
 
 /** The download of the file after the one being decoded. */
@@ -155,7 +155,7 @@ export class ExportJobReader {
               framing: ctx.recordFraming(),
             })) {
               rowOffset += decoded.rows;
-              yield { kind: "rows", batch: decoded.batch, maxUpdatedAtMs: decoded.maxUpdatedAtMs, fileIndex: i, rowOffset, fileName: name };
+              yield { kind: "rows", batch: decoded.batch, maxUpdatedAt: decoded.maxUpdatedAt, fileIndex: i, rowOffset, fileName: name };
             }
             break;
           } catch (error) {

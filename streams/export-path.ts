@@ -20,6 +20,7 @@ import { compileSerializer } from "./record-serializer.js";
 import { fingerprint, type RowsPathInput } from "./rows-path.js";
 import type { ExportProgress } from "./stream-state.js";
 import { formatTimestamp } from "./sync-window.js";
+import { timestampMs } from "./timestamps.js";
 import type { ReadContext, StreamOutput } from "./types.js";
 
 /** Exported files are deleted after 7 days (§7); a saved job is not worth resuming close to that. */
@@ -128,7 +129,7 @@ export async function* readExportPath(input: ExportPathInput, ctx: ReadContext):
         const ready = { ...job, handle: outcome.handle };
         for await (const step of reader.read(ready, outcome.files, ctx)) {
           if (step.kind === "rows") {
-            tracker.observeMax(step.maxUpdatedAtMs);
+            tracker.observeMax(step.maxUpdatedAt);
             yield step.batch;
           }
           yield tracker.checkpoint(position(ready, step.fileIndex, step.rowOffset, step.fileName));
@@ -156,7 +157,7 @@ async function resumeJob(input: ExportPathInput, request: string, ctx: ReadConte
   const { tracker, table } = input;
   const saved = tracker.sync.position;
   if (saved === undefined) return undefined;
-  const createdAtMs = saved.path === "export" ? Date.parse(saved.created_at) : NaN;
+  const createdAtMs = saved.path === "export" ? timestampMs(saved.created_at) : NaN;
   const why =
     saved.path !== "export"
       ? "the interrupted sync used the rows path"

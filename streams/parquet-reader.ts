@@ -15,7 +15,7 @@ import { tableFromIPC, type RecordBatch } from "apache-arrow";
 import { ParquetDecoder, openInputOf } from "./parquet-decoder.js";
 import type { ParquetWorkerInput, ParquetWorkerMessage } from "./parquet-worker.js";
 import type { FileSource } from "./parquet-worker-files.js";
-import { maxEpochMs } from "./arrow-cursor.js";
+import { maxTimestampText } from "./arrow-cursor.js";
 import { compileSerializer, fromDataLines, type OutputColumn } from "./record-serializer.js";
 import type { Batch, RecordFraming } from "./types.js";
 
@@ -89,17 +89,17 @@ export async function* readParquetCursorRecords(
   columns: readonly OutputColumn[],
   cursorColumn: string | undefined,
   options: ParquetReadOptions = {},
-): AsyncGenerator<{ batch: Batch; maxUpdatedAtMs: number }> {
+): AsyncGenerator<{ batch: Batch; maxUpdatedAt: string | undefined }> {
   const serializer = compileSerializer(columns);
   const framing = options.framing === undefined ? {} : { framing: options.framing };
   for await (const [m, post] of runWorker(source, options, columns, cursorColumn)) {
     if (m.type === "lines") {
       const lines = fromDataLines(m.lines, m.count, { framedWith: options.framing });
-      yield { batch: { kind: "batch", count: lines.count, ...framing, encode: (f) => lines.encode(f) }, maxUpdatedAtMs: m.maxMs };
+      yield { batch: { kind: "batch", count: lines.count, ...framing, encode: (f) => lines.encode(f) }, maxUpdatedAt: m.maxUpdatedAt };
     } else if (m.type === "ipc") {
       const batch = tableFromIPC(m.ipc).batches[0];
       const inner = batch === undefined ? fromDataLines([], 0) : serializer.fromArrow(batch, m.skip);
-      const maxUpdatedAtMs = batch === undefined || cursorColumn === undefined ? Number.NEGATIVE_INFINITY : maxEpochMs(batch, cursorColumn, m.skip);
+      const maxUpdatedAt = batch === undefined || cursorColumn === undefined ? undefined : maxTimestampText(batch, cursorColumn, m.skip);
       // Tell the worker when this thread has done its share, so it knows whether to share the next.
       const shared: Batch = {
         kind: "batch",
@@ -113,7 +113,7 @@ export async function* readParquetCursorRecords(
           }
         },
       };
-      yield { batch: shared, maxUpdatedAtMs };
+      yield { batch: shared, maxUpdatedAt };
     }
   }
 }

@@ -16,7 +16,7 @@ import { Type, type DataType, type Dictionary, type RecordBatch as ArrowBatch } 
 import { parseRecordBatch } from "arrow-js-ffi";
 import { wasmMemory, type RecordBatch as WasmBatch } from "parquet-wasm";
 import { adoptBuffer } from "../source/chunk-pool.js";
-import { maxEpochMs } from "./arrow-cursor.js";
+import { maxTimestampText } from "./arrow-cursor.js";
 import { failureDetail, failureKind, FileReadError, type FailureKind } from "./parquet-failure.js";
 import { openFile, prepareFile, sourceKey, type OpenInput } from "./parquet-worker-files.js";
 import { compileSerializer, type OutputColumn } from "./record-serializer.js";
@@ -40,7 +40,7 @@ export type ParquetWorkerMessage = { job: number } & (
   /** `prepared`: the file was opened (and its first row group decoded) ahead of its job. */
   | { type: "meta"; numRows: number; rowGroups: number[]; prepared: boolean }
   | { type: "ipc"; ipc: Uint8Array; skip: number; rows: number }
-  | { type: "lines"; lines: Uint8Array[]; count: number; maxMs: number }
+  | { type: "lines"; lines: Uint8Array[]; count: number; maxUpdatedAt: string | undefined }
   /** `wasmBytes`: the wasm memory now (it never shrinks; the parent recycles the thread past a cap). */
   | { type: "end"; wasmBytes: number }
   | { type: "error"; kind: FailureKind; message: string }
@@ -176,13 +176,13 @@ async function decode(job: number, input: ParquetWorkerInput): Promise<void> {
         const ipc = wasmBatch.intoIPCStream(); // a JS-owned copy; consumes the wasm batch
         port.postMessage({ job, type: "ipc", ipc, skip, rows } satisfies ParquetWorkerMessage, [ipc.buffer as ArrayBuffer]);
       } else {
-        const { lines, maxMs } = withArrowView(wasmBatch, (batch) => ({
+        const { lines, maxUpdatedAt } = withArrowView(wasmBatch, (batch) => ({
           lines: [...serializer.fromArrow(batch, skip).encode(input.framing ?? DATA_LINES)],
-          maxMs: input.cursorColumn === undefined ? Number.NEGATIVE_INFINITY : maxEpochMs(batch, input.cursorColumn, skip),
+          maxUpdatedAt: input.cursorColumn === undefined ? undefined : maxTimestampText(batch, input.cursorColumn, skip),
         }));
         // Each chunk has an ArrayBuffer of its own (json-bytes.ts), so they are transferred as they are.
         const owned = lines.map((c) => c.buffer as ArrayBuffer);
-        port.postMessage({ job, type: "lines", lines, count: rows - skip, maxMs } satisfies ParquetWorkerMessage, owned);
+        port.postMessage({ job, type: "lines", lines, count: rows - skip, maxUpdatedAt } satisfies ParquetWorkerMessage, owned);
       }
       skip = 0;
     }

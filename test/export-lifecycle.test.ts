@@ -46,7 +46,7 @@ const DEFAULTS: Partial<Variant> = {
 function expectComplete(result: CliResult, counters: Record<string, number>): void {
   expect(result.exitCode, result.stderr.slice(-2000)).toBe(0);
   expectValidRead(result, SPEND);
-  expectSameRecords(result.messages, rows.messages, SPEND);
+  expectSameRecords(result, rows, SPEND);
   expect(counters["download:authorizationHeader"] ?? 0).toBe(0);
   expect(tmp.leftovers()).toEqual([]);
 }
@@ -96,7 +96,7 @@ describe("failures of the lifecycle", () => {
     try {
       brief.setFaults({ download: { nth: 1, slowMs: 2500 } }); // file 0 takes longer than a URL lives
       const result = await readOk({ sim: brief, streams: SPEND });
-      expectSameRecords(result.messages, rows.messages, SPEND);
+      expectSameRecords(result, rows, SPEND);
       expect(brief.counters()["download:403"] ?? 0).toBe(0);
       expect(brief.counters()["download:200"]).toBe(3);
     } finally {

@@ -487,9 +487,10 @@ describe("readParquetCursorRecords", () => {
       for (const startRow of [0, 1, 70, 299]) {
         let at = startRow;
         const got: Batch[] = [];
-        for await (const { batch, maxUpdatedAtMs } of readParquetCursorRecords(path, COLUMNS, "ts_ms", { startRow, shareBelow, batchSize: 20 })) {
+        for await (const { batch, maxUpdatedAt } of readParquetCursorRecords(path, COLUMNS, "ts_ms", { startRow, shareBelow, batchSize: 20 })) {
           const want = Math.max(...Array.from({ length: batch.count }, (_, k) => tsOf(at + k)));
-          expect(maxUpdatedAtMs, `shareBelow ${shareBelow}, startRow ${startRow}, rows from ${at}`).toBe(want);
+          // The record's text: UTC with the ms unit's 3 fraction digits.
+          expect(maxUpdatedAt, `shareBelow ${shareBelow}, startRow ${startRow}, rows from ${at}`).toBe(Number.isFinite(want) ? new Date(want).toISOString() : undefined);
           at += batch.count;
           got.push(batch);
         }
