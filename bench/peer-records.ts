@@ -1,11 +1,9 @@
 /**
  * The peer pre-check's comparison: the records a program wrote (Airbyte or Singer RECORD lines) against the
  * rows the API serves, per stream, by primary key. Values are compared exactly as JSON values (numbers as the
- * doubles they parse to, no tolerance; arrays element by element). Two normalizations, no more:
- * - TIMESTAMP values are compared with trailing zeros of the fraction trimmed (the same instant: this
- *   connector writes canonical timestamps, `…:01.980Z` as `…:01.98Z`);
- * - for programs that leave null fields out of their records (airbyte-cdk's declarative sources do), and only
- *   there, an absent field counts as null; how many were absent is reported.
+ * doubles they parse to, no tolerance; arrays element by element; timestamps as the text the API sent).
+ * One normalization, no more: for programs that leave null fields out of their records (airbyte-cdk's
+ * declarative sources do), and only there, an absent field counts as null; how many were absent is reported.
  */
 import { isDeepStrictEqual } from "node:util";
 
@@ -21,8 +19,6 @@ export interface StreamRecord {
 export interface TableTruth {
   readonly id: string;
   readonly key: readonly string[];
-  /** The TIMESTAMP columns. */
-  readonly timestamps: readonly string[];
   readonly rows: readonly Row[];
 }
 
@@ -37,9 +33,6 @@ export interface Comparison {
 }
 
 const MAX_REPORTED = 10;
-
-/** `…:01.980Z` → `…:01.98Z`, `…:01.000Z` → `…:01Z`. */
-const trimFraction = (ts: string): string => ts.replace(/\.(\d*?)0*Z$/, (_, digits: string) => (digits ? `.${digits}Z` : "Z"));
 
 /** The RECORD lines of a program's stdout as stream + data; every other line is ignored. */
 export function recordsOf(stdout: string, envelope: Envelope): StreamRecord[] {
@@ -72,9 +65,6 @@ export function compareRecords(truth: readonly TableTruth[], got: readonly Strea
   for (const table of truth) {
     const keyOf = (row: Row): string => JSON.stringify(table.key.map((k) => row[k]));
     const want = new Map(table.rows.map((row) => [keyOf(row), row]));
-    const timestamps = new Set(table.timestamps);
-    const same = (column: string, a: unknown, b: unknown): boolean =>
-      timestamps.has(column) && typeof a === "string" && typeof b === "string" ? trimFraction(a) === trimFraction(b) : isDeepStrictEqual(a, b);
     const seen = new Set<string>();
     for (const { data } of byStream.get(table.id) ?? []) {
       const key = keyOf(data);
@@ -87,7 +77,7 @@ export function compareRecords(truth: readonly TableTruth[], got: readonly Strea
             if (options.absentMeansNull && expected[column] === null) absentNulls++;
             else differ(`${table.id} ${key}: ${column} is missing (the API sent ${JSON.stringify(expected[column])})`);
           } else if (!(column in expected)) differ(`${table.id} ${key}: ${column} is not a column the API sent`);
-          else if (!same(column, data[column], expected[column])) differ(`${table.id} ${key}: ${column} is ${JSON.stringify(data[column])}, the API sent ${JSON.stringify(expected[column])}`);
+          else if (!isDeepStrictEqual(data[column], expected[column])) differ(`${table.id} ${key}: ${column} is ${JSON.stringify(data[column])}, the API sent ${JSON.stringify(expected[column])}`);
         }
       }
       seen.add(key);

@@ -21,7 +21,6 @@ describe("peer pre-check: the comparison", () => {
     {
       id: "spend",
       key: ["id"],
-      timestamps: ["updated_at"],
       rows: [
         { id: "A", amount: 1.5, note: null, tags: ["x", "y"], updated_at: "2025-01-01T00:00:01.980Z" },
         { id: "B", amount: 2, note: "n", tags: null, updated_at: "2025-01-01T00:00:02.000Z" },
@@ -29,11 +28,11 @@ describe("peer pre-check: the comparison", () => {
     },
   ];
   const a = (data: Record<string, unknown>): { stream: string; data: Record<string, unknown> } => ({ stream: "spend", data });
-  const rowA = { id: "A", amount: 1.5, note: null, tags: ["x", "y"], updated_at: "2025-01-01T00:00:01.98Z" };
-  const rowB = { id: "B", amount: 2, note: "n", tags: null, updated_at: "2025-01-01T00:00:02Z" };
+  const rowA = { id: "A", amount: 1.5, note: null, tags: ["x", "y"], updated_at: "2025-01-01T00:00:01.980Z" };
+  const rowB = { id: "B", amount: 2, note: "n", tags: null, updated_at: "2025-01-01T00:00:02.000Z" };
   const strict = { absentMeansNull: false };
 
-  it("accepts the API's rows, timestamps with trailing fraction zeros trimmed", () => {
+  it("accepts the API's rows exactly as sent", () => {
     expect(compareRecords(truth, [a(rowA), a(rowB)], strict)).toEqual({ records: 2, differences: [], differenceCount: 0, absentNulls: 0 });
   });
 
@@ -51,6 +50,8 @@ describe("peer pre-check: the comparison", () => {
       [[{ ...rowA, amount: "1.5" }, rowB], 'spend ["A"]: amount is "1.5", the API sent 1.5'],
       [[{ ...rowA, tags: ["y", "x"] }, rowB], 'spend ["A"]: tags is ["y","x"], the API sent ["x","y"]'],
       [[{ ...rowA, updated_at: "2025-01-01T00:00:01.981Z" }, rowB], 'spend ["A"]: updated_at is "2025-01-01T00:00:01.981Z", the API sent "2025-01-01T00:00:01.980Z"'],
+      // the same instant in other text is still a difference: values are written as the API sent them
+      [[{ ...rowA, updated_at: "2025-01-01T00:00:01.98Z" }, rowB], 'spend ["A"]: updated_at is "2025-01-01T00:00:01.98Z", the API sent "2025-01-01T00:00:01.980Z"'],
       [[{ ...rowA, extra: 1 }, rowB], 'spend ["A"]: extra is not a column the API sent'],
       [[rowA, rowB, rowB], 'spend ["B"]: written twice'],
       [[rowA, rowB, { ...rowB, id: "C" }], 'spend ["C"]: not a row of the API'],
