@@ -190,3 +190,17 @@ export async function runChild(command: string, args: readonly string[], options
     stderrTail: stderr,
   };
 }
+
+/** Why a run failed, from its exit code and the last error line of its stderr; undefined when it exited 0. */
+export function exitProblem(run: ChildRun): string | undefined {
+  if (run.exitCode === 0) return undefined;
+  const lines = run.stderrTail.trim().split("\n");
+  const why = lines.findLast((l) => /error/i.test(l)) ?? lines.at(-1) ?? "";
+  return `exit ${run.exitCode}: ${why}`.slice(0, 160);
+}
+
+/** The first Airbyte ERROR trace a run printed, shortened. */
+export function errorTrace(run: ChildRun): string | undefined {
+  const line = run.otherLines.find((l) => l.includes('"type":"ERROR"'));
+  return line ? `error trace: ${line.slice(0, 120)}` : undefined;
+}

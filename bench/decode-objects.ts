@@ -4,7 +4,7 @@
  * runs, so the ratio holds on a noisy machine.   node dist/bench/decode-objects.js [rows=200000]
  */
 import { compileSerializer, type OutputColumn } from "../streams/record-serializer.js";
-import { canonicalTimestamp } from "../streams/json-bytes-time.js";
+import { timestampText } from "../streams/timestamps.js";
 
 const n = Number(process.argv[2] ?? 200_000);
 const cols: [string, string][] = [
@@ -43,7 +43,7 @@ function simple(): number {
       for (const [k, t] of cols) {
         const v = (r as Record<string, unknown>)[k];
         if (v === undefined) continue;
-        out[k] = t === "TIMESTAMP" && typeof v === "string" ? canonicalTimestamp(v) ?? v : v;
+        out[k] = t === "TIMESTAMP" && typeof v === "string" ? timestampText(v) ?? v : v;
       }
       text += pre + JSON.stringify(out) + suf;
     }

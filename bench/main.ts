@@ -3,16 +3,19 @@
  * page download, all in one run so the ratios compare like with like on this (shared, noisy) machine.
  *
  *   npm run bench -- [--sizes 1000000,5000000] [--only export,rows] [--quick] [--write-readme] [--profile]
+ *   npm run bench -- --peers [--rows 1000000] [--write-readme]   (bench/peers-bench.ts)
  *
  * Every measured program is a child process (the built CLI, the DuckDB reader, the raw downloader)
  * whose stdout is counted by bench/child-run.ts; the simulator runs in a process of its own.
  */
-import { cpus, loadavg, tmpdir } from "node:os";
-import { execFileSync } from "node:child_process";
+import { loadavg, tmpdir } from "node:os";
 import { mkdtempSync, rmSync, writeFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { runChild, type ChildRun } from "./child-run.js";
+import { errorTrace, exitProblem, runChild, type ChildRun } from "./child-run.js";
+import { benchEnvironment } from "./environment.js";
+import { runPeersBench } from "./peers-bench.js";
+import { runRawDownload } from "./raw-run.js";
 import { measurementTable, missedTargets, ratioTable, replaceReadmeBlock, type Measurement, type Scenario } from "./report.js";
 import { startSimProcess, type SimProcess } from "./sim-process.js";
 
@@ -53,10 +56,13 @@ interface Args {
   /** Render a saved results file instead of measuring. */
   fromResults: string | undefined;
   profileDir: string | undefined;
+  /** Compare with what users would build instead (bench/peers-bench.ts), on `rows` spend rows. */
+  peers: boolean;
+  rows: number;
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { sizes: [1_000_000, 5_000_000], only: new Set(["export", "rows"]), writeReadme: false, resultsFile: undefined, fromResults: undefined, profileDir: undefined };
+  const args: Args = { sizes: [1_000_000, 5_000_000], only: new Set(["export", "rows"]), writeReadme: false, resultsFile: undefined, fromResults: undefined, profileDir: undefined, peers: false, rows: 1_000_000 };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = (argv[i] ?? "").split("=", 2) as [string, string | undefined];
     const value = (): string => inline ?? argv[++i] ?? "";
@@ -67,9 +73,12 @@ function parseArgs(argv: readonly string[]): Args {
     else if (flag === "--results") args.resultsFile = value();
     else if (flag === "--from-results") args.fromResults = value();
     else if (flag === "--profile") args.profileDir = mkdtempSync(join(tmpdir(), "ignite-bench-prof-"));
-    else throw new Error(`unknown flag ${flag}; use --sizes N,M --only export,rows --quick --write-readme --results f.json --from-results f.json --profile`);
+    else if (flag === "--peers") args.peers = true;
+    else if (flag === "--rows") args.rows = Number(value().replaceAll("_", ""));
+    else throw new Error(`unknown flag ${flag}; use --sizes N,M --only export,rows --quick --write-readme --results f.json --from-results f.json --profile, or --peers --rows N --write-readme`);
   }
   if (args.sizes.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error("--sizes takes positive integers");
+  if (!Number.isInteger(args.rows) || args.rows <= 0) throw new Error("--rows takes a positive integer");
   if ([...args.only].some((g) => g !== "export" && g !== "rows")) throw new Error("--only takes export and/or rows");
   return args;
 }
@@ -132,14 +141,9 @@ class SizeRun {
   }
 
   private async raw(def: ScenarioDef): Promise<Measurement> {
-    const pageSize = def.id === "raw-100000" ? 100_000 : DEFAULT_PAGE_SIZE;
-    const env = { ...process.env, BENCH_API_TOKEN: this.sim.token };
-    const run = await runChild(process.execPath, [join(DIST, "bench/raw-rows.js"), this.sim.url, ENTITY, String(pageSize)], { env });
-    const summary = run.otherLines[0] ? (JSON.parse(run.otherLines[0]) as { pages: number; bytes: number }) : undefined;
-    const pages = Math.ceil(this.size / pageSize);
-    const problem = exitProblem(run) ?? (summary?.pages !== pages ? `${summary?.pages ?? 0} pages, expected ${pages}` : undefined);
+    const { run, bytes, problem } = await runRawDownload(this.sim, ENTITY, def.id === "raw-100000" ? 100_000 : DEFAULT_PAGE_SIZE, this.size);
     // the raw child does not parse rows; the page count checks it fetched them all
-    return this.result(def, run, this.size, 0, summary?.bytes ?? 0, problem);
+    return this.result(def, run, this.size, 0, bytes, problem);
   }
 
   private result(def: ScenarioDef, run: ChildRun | undefined, records: number, waitS: number, bytes: number, problem: string | undefined): Measurement {
@@ -157,28 +161,6 @@ class SizeRun {
       ...(problem !== undefined && { problem }),
     };
   }
-}
-
-const exitProblem = (run: ChildRun): string | undefined => {
-  if (run.exitCode === 0) return undefined;
-  const lines = run.stderrTail.trim().split("\n");
-  const why = lines.findLast((l) => /error/i.test(l)) ?? lines.at(-1) ?? "";
-  return `exit ${run.exitCode}: ${why}`.slice(0, 160);
-};
-const errorTrace = (run: ChildRun): string | undefined => {
-  const line = run.otherLines.find((l) => l.includes('"type":"ERROR"'));
-  return line ? `error trace: ${line.slice(0, 120)}` : undefined;
-};
-
-function environment(): string {
-  let commit = "unknown";
-  try {
-    commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: DIST, encoding: "utf8" }).trim();
-  } catch {
-    // not a checkout (e.g. an unpacked tarball): the commit is only informative
-  }
-  const cpu = cpus();
-  return `${new Date().toISOString().slice(0, 16)}Z, commit ${commit}, Node ${process.version}, ${cpu.length} × ${cpu[0]?.model.trim() ?? "cpu"}, load average at start ${loadavg()[0]?.toFixed(1)}`;
 }
 
 const NOTES_START = "<!-- bench:notes:start -->";
@@ -207,12 +189,13 @@ function readmeBody(args: Args, env: string, ms: readonly Measurement[]): string
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  if (args.peers) return runPeersBench({ rows: args.rows, writeReadme: args.writeReadme });
   if (args.fromResults) {
     const saved = JSON.parse(readFileSync(args.fromResults, "utf8")) as { env: string; sizes: number[]; results: Measurement[] };
     args.sizes = saved.sizes;
     return finish(args, saved.env, saved.results);
   }
-  const env = environment();
+  const env = benchEnvironment();
   console.error(`bench: ${env}; sizes ${args.sizes.join(", ")}; ${[...args.only].join(" + ")}`);
   const results: Measurement[] = [];
   for (const size of args.sizes) {

@@ -26,7 +26,7 @@ export interface Measurement {
 export const TARGETS = { exportVsDuckdb: 1.0, rowsVsRaw: 1.15, peakRssMb: 350 } as const;
 
 const activeS = (m: Measurement): number => Math.max(m.wallS - m.waitS, 1e-9);
-const fmt = (n: number | undefined, digits = 0): string => (n === undefined || !Number.isFinite(n) ? "–" : n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+export const fmt = (n: number | undefined, digits = 0): string => (n === undefined || !Number.isFinite(n) ? "–" : n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits }));
 const sizeLabel = (n: number): string => (n % 1_000_000 === 0 ? `${n / 1_000_000} M` : n % 1000 === 0 ? `${n / 1000} k` : String(n));
 
 export function measurementTable(ms: readonly Measurement[]): string {
@@ -91,15 +91,16 @@ export function missedTargets(ms: readonly Measurement[]): string[] {
   return sizes.flatMap((size) => ratiosFor(size, ms).filter((r) => r.met === false).map((r) => `${sizeLabel(size)}: ${r.name} = ${r.name.includes("RSS") ? `${fmt(r.value)} MB` : fmt(r.value, 2)} (target ${r.target})`));
 }
 
-const START = "<!-- bench:start -->";
-const END = "<!-- bench:end -->";
-
-/** Replaces the text between the bench markers; refuses (returns false) when the markers are missing. */
-export function replaceReadmeBlock(readmePath: string, body: string): boolean {
+/**
+ * Replaces the text between the `<!-- name:start -->` and `<!-- name:end -->` markers; refuses (returns false)
+ * when the markers are missing.
+ */
+export function replaceReadmeBlock(readmePath: string, body: string, name = "bench"): boolean {
+  const open = `<!-- ${name}:start -->`;
   const text = readFileSync(readmePath, "utf8");
-  const start = text.indexOf(START);
-  const end = text.indexOf(END, start);
+  const start = text.indexOf(open);
+  const end = text.indexOf(`<!-- ${name}:end -->`, start);
   if (start === -1 || end === -1) return false;
-  writeFileSync(readmePath, `${text.slice(0, start + START.length)}\n${body.trim()}\n${text.slice(end)}`);
+  writeFileSync(readmePath, `${text.slice(0, start + open.length)}\n${body.trim()}\n${text.slice(end)}`);
   return true;
 }

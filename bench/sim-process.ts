@@ -10,9 +10,9 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { fileURLToPath } from "node:url";
+import { DIST } from "./repo-paths.js";
 
-const SIM_MAIN = fileURLToPath(new URL("../simulator/main.js", import.meta.url));
+const SIM_MAIN = join(DIST, "simulator/main.js");
 
 export interface SimProcess {
   readonly url: string;

@@ -14,6 +14,7 @@ import type { Predicate } from "./filters.js";
 import { writeJsonFile } from "./json-writer.js";
 import { writeParquetFile } from "./parquet-writer.js";
 import type { Variant } from "./variants.js";
+import { wireRow } from "./wire.js";
 
 export interface ExportFile {
   name: string;
@@ -136,7 +137,7 @@ export class ExportJobs {
           if (this.closed) return { done: true, value: undefined };
           const n = scan.next();
           if (n.done) return { done: true, value: undefined };
-          const row = n.value[1];
+          const row = wireRow(def, n.value[1], v);
           if (pred && !pred(row)) continue;
           const out: Record<string, unknown> = {};
           for (const f of fields) out[f] = row[f];

@@ -39,6 +39,11 @@ export interface FaultRule {
   repeatToken?: boolean;
   /** download: the file was deleted early. */
   fileGone?: 404 | 410;
+  /**
+   * download: the body keeps its length but the 64 bytes before its last 8 are garbled (in Parquet: the
+   * footer's metadata), as a bad proxy or disk would: every length check passes, decoding fails.
+   */
+  corrupt?: boolean;
   // ── modifiers ──
   /** Error body as an HTML proxy page instead of the variant's JSON shape. */
   html?: boolean;

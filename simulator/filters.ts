@@ -6,10 +6,11 @@
 import type { ColumnDef, TableDef } from "./data/schema.js";
 import { OPERATORS } from "./data/schema.js";
 import { badRequest } from "./api-error.js";
-import { isValidDate, isValidTimestamp } from "./values.js";
+import { isValidDate, isValidTimestamp, timestampKey } from "./values.js";
+import { WireNumber } from "./wire.js";
 
 export type Predicate = (row: Record<string, unknown>) => boolean;
-type Scalar = string | number | boolean;
+type Scalar = string | number | bigint | boolean;
 
 const MAX_ARRAY_STRINGS = 100;
 const MAX_IN_VALUES = 10_000;
@@ -40,7 +41,7 @@ function checkScalar(col: ColumnDef, op: string, v: unknown): Scalar {
     case "DATE":
       return typeof v === "string" && isValidDate(v) ? v : bad();
     case "TIMESTAMP":
-      return typeof v === "string" && isValidTimestamp(v) ? Date.parse(v) : bad();
+      return typeof v === "string" && isValidTimestamp(v) ? (timestampKey(v) ?? bad()) : bad();
     default:
       return bad();
   }
@@ -58,10 +59,14 @@ function describe(col: ColumnDef): string {
   return map[col.dataType] ?? col.dataType;
 }
 
-/** Comparable form of a row value (timestamps as epoch ms; dates compare as strings). */
+/**
+ * Comparable form of a row value: timestamps at full precision (timestampKey), wide decimals as doubles
+ * (BigInt integers compare with numbers as they are); dates compare as strings.
+ */
 function cmpValue(col: ColumnDef, v: unknown): Scalar | null {
   if (v === null || v === undefined) return null;
-  if (col.dataType === "TIMESTAMP") return Date.parse(v as string);
+  if (col.dataType === "TIMESTAMP") return timestampKey(v as string) ?? null;
+  if (v instanceof WireNumber) return Number(v.text);
   return v as Scalar;
 }
 

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TableMeta } from "../streams/types.js";
 import type { SimContext, SimRequest } from "./context.js";
-import { Dataset, isTableId } from "./data/dataset.js";
+import { Dataset, isTableId, TABLE_DEFS } from "./data/dataset.js";
 import type { TableId } from "./data/schema.js";
 import { ExportJobs } from "./export-jobs.js";
 import { FaultEngine, type FaultSpec } from "./faults.js";
@@ -20,11 +20,13 @@ import type { AdminControl } from "./routes/admin.js";
 import { allTableMeta } from "./routes/tables.js";
 import { createHandler } from "./server.js";
 import { DEFAULT_VARIANT, mergeVariant, type Variant } from "./variants.js";
+import { wireRow } from "./wire.js";
 
 export type { Variant } from "./variants.js";
 export type { FaultSpec, FaultRule, RouteName } from "./faults.js";
 export type { SimRequest } from "./context.js";
 export { DEFAULT_VARIANT } from "./variants.js";
+export { WireNumber } from "./wire.js";
 
 export interface SimulatorOptions {
   seed?: number;
@@ -53,6 +55,7 @@ export interface Simulator {
   setVariant(variant: Partial<Variant>): void;
   expireAllPageTokens(): void;
   counters(): Record<string, number>;
+  /** Ground truth: the table's rows as the current variant sends them (wire.ts: BigInt / WireNumber for wide numbers). */
   rows(table: string): Iterable<Record<string, unknown>>;
   tables(): TableMeta[];
   legacyTables(): { id: string; name: string; rows: Record<string, unknown>[] }[];
@@ -180,9 +183,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     requests: () => requestLog,
     *rows(table: string) {
       if (!isTableId(table)) throw new Error(`unknown table: ${table}`);
-      for (const [, row] of dataset.scan(table)) yield row;
+      for (const [, row] of dataset.scan(table)) yield wireRow(TABLE_DEFS[table], row, variant);
     },
     tables: () => allTableMeta(),
-    legacyTables: () => legacy.tables.map((t) => ({ id: t.id, name: t.name, rows: t.rows.map((_, i) => legacy.row(t, i)) })),
+    legacyTables: () => legacy.tables.map((t) => ({ id: t.id, name: t.name, rows: t.rows.map((_, i) => legacy.row(t, i, variant)) })),
   };
 }

@@ -4,6 +4,7 @@ import { once } from "node:events";
 import { createGzip } from "node:zlib";
 import type { Writable } from "node:stream";
 import type { Variant } from "./variants.js";
+import { isPlainWire, wireStringify } from "./wire.js";
 
 const CHUNK_ROWS = 5_000;
 
@@ -28,12 +29,13 @@ export async function writeJsonFile(
   const [open, sep, close] =
     v.jsonLayout === "ndjson" ? ["", "\n", "\n"] : v.jsonLayout === "array" ? ["[\n", ",\n", "\n]\n"] : ['{"data":[\n', ",\n", "\n]}\n"];
   await write(open);
+  const stringify = isPlainWire(v) ? JSON.stringify : wireStringify;
   let count = 0;
   let chunk: string[] = [];
   while (count < maxRows) {
     const next = rows.next();
     if (next.done) break;
-    chunk.push(JSON.stringify(next.value));
+    chunk.push(stringify(next.value));
     count++;
     if (chunk.length >= CHUNK_ROWS) {
       await write((count > chunk.length ? sep : "") + chunk.join(sep));

@@ -5,6 +5,8 @@
 import { hash32, pick } from "./rng.js";
 import { CITIES, COMPANY_NAMES, DESCRIPTIONS } from "./data/text.js";
 import { isoDate, isoTimestamp } from "./values.js";
+import type { Variant } from "./variants.js";
+import { wireLegacyRow } from "./wire.js";
 
 export interface LegacyColumn {
   id: string;
@@ -33,6 +35,7 @@ const COLUMNS: LegacyColumn[] = [
   { id: "c_city_code", label: "City", type: "text" },
   { id: "c_modified", label: "Last modified", type: "date" },
 ];
+const NUMBER_LABELS = COLUMNS.filter((c) => c.type === "number").map((c) => c.label);
 const SIZES = [12_345, 800, 0, 25, 3_000];
 const NAMES = ["Awesome table", "Kategorimapping 2024", "Empty table", "Små data ✨", "Budget \"FY25\""];
 const DAY = 86_400_000;
@@ -94,9 +97,10 @@ export class LegacyData {
     });
   }
 
-  /** Row i as served: label-keyed, with its last-modified time. */
-  row(table: LegacyTable, i: number): Record<string, unknown> {
-    return { ...table.rows[i], "Last modified": isoTimestamp(table.modified[i] ?? 0) };
+  /** Row i as served under the variant (wire.ts): label-keyed, with its last-modified time. */
+  row(table: LegacyTable, i: number, v: Variant): Record<string, unknown> {
+    const row: Record<string, unknown> = { ...table.rows[i], "Last modified": isoTimestamp(table.modified[i] ?? 0) };
+    return wireLegacyRow(row, String(row["Row ID"]), NUMBER_LABELS, v);
   }
 
   static readonly DAY_MS = DAY;

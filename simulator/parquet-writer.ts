@@ -30,12 +30,13 @@ import { once } from "node:events";
 import { Compression, Table as WasmTable, WriterPropertiesBuilder, transformParquetStream } from "parquet-wasm";
 import type { ColumnDef } from "./data/schema.js";
 import type { Variant } from "./variants.js";
-import { dateToDays, decimalUnscaled } from "./values.js";
+import { dateToDays, decimalUnscaled, timestampUnits } from "./values.js";
+import { WireNumber } from "./wire.js";
 
-const UNIT: Record<Variant["timestampUnit"], { unit: TimeUnit; perMs: bigint }> = {
-  ms: { unit: TimeUnit.MILLISECOND, perMs: 1n },
-  us: { unit: TimeUnit.MICROSECOND, perMs: 1_000n },
-  ns: { unit: TimeUnit.NANOSECOND, perMs: 1_000_000n },
+const UNIT: Record<Variant["timestampUnit"], { unit: TimeUnit; digits: 3 | 6 | 9 }> = {
+  ms: { unit: TimeUnit.MILLISECOND, digits: 3 },
+  us: { unit: TimeUnit.MICROSECOND, digits: 6 },
+  ns: { unit: TimeUnit.NANOSECOND, digits: 9 },
 };
 
 const YIELD_ROWS = 5_000;
@@ -52,9 +53,9 @@ export function arrowType(col: ColumnDef, v: Variant): DataType {
     case "STRING":
       return v.dictionaryStrings ? new Dictionary(new Utf8(), new Int32()) : new Utf8();
     case "NUMBER":
-      return v.int64Columns && col.integer ? new Int64() : new Float64();
+      return (v.int64Columns || v.wideNumbers) && col.integer ? new Int64() : new Float64();
     case "MONETARY_AMOUNT":
-      return v.monetaryAs === "decimal" ? new Decimal(9, 38, 128) : new Float64();
+      return v.monetaryAs === "decimal" || v.wideNumbers ? new Decimal(9, 38, 128) : new Float64();
     case "BOOL":
       return new Bool();
     case "DATE":
@@ -83,10 +84,11 @@ function columnData(col: ColumnDef, type: DataType, values: unknown[], v: Varian
   const length = values.length;
   const { nullBitmap, nullCount } = validity(values);
   if (type instanceof Timestamp) {
-    const per = UNIT[v.timestampUnit].perMs;
+    // The wire text carries the unit's digits (wire.ts): read exactly, zone-less as UTC.
+    const digits = UNIT[v.timestampUnit].digits;
     const data = new BigInt64Array(length);
     values.forEach((x, i) => {
-      if (typeof x === "string") data[i] = BigInt(Date.parse(x)) * per;
+      if (typeof x === "string") data[i] = timestampUnits(x, digits);
     });
     return makeData({ type, length, nullCount, nullBitmap, data });
   }
@@ -101,7 +103,7 @@ function columnData(col: ColumnDef, type: DataType, values: unknown[], v: Varian
     const data = new Uint32Array(length * 4);
     const mask = 0xffffffffn;
     values.forEach((x, i) => {
-      if (typeof x !== "number") return;
+      if (typeof x !== "number" && !(x instanceof WireNumber)) return;
       let u = BigInt.asUintN(128, decimalUnscaled(x));
       for (let w = 0; w < 4; w++) {
         data[i * 4 + w] = Number(u & mask);
@@ -113,7 +115,7 @@ function columnData(col: ColumnDef, type: DataType, values: unknown[], v: Varian
   if (type instanceof Int64) {
     const data = new BigInt64Array(length);
     values.forEach((x, i) => {
-      if (typeof x === "number") data[i] = BigInt(x);
+      if (typeof x === "number" || typeof x === "bigint") data[i] = BigInt(x);
     });
     return makeData({ type, length, nullCount, nullBitmap, data });
   }

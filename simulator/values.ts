@@ -57,9 +57,9 @@ export function money(nanos: number): number {
   return nanos / 1e9;
 }
 
-/** Exact unscaled decimal(…,9) value of a wire number, parsed from its shortest decimal text. */
-export function decimalUnscaled(value: number): bigint {
-  const text = String(value);
+/** Exact unscaled decimal(…,9) value of a wire number: a double's shortest decimal text, or the literal sent. */
+export function decimalUnscaled(value: number | { readonly text: string }): bigint {
+  const text = typeof value === "number" ? String(value) : value.text;
   const m = /^(-?)(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(text);
   if (!m) throw new Error(`not a decimal: ${text}`);
   const [, sign, int, frac = "", exp] = m;
@@ -83,4 +83,37 @@ export function isValidDate(s: string): boolean {
 
 export function isValidTimestamp(s: string): boolean {
   return TIMESTAMP_RE.test(s) && !Number.isNaN(Date.parse(s));
+}
+
+const WIRE_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})?$/;
+
+/** Epoch ms of the whole seconds of a matched timestamp, zone-less read as UTC (never local time). */
+function utcSecondsMs(m: RegExpExecArray): number {
+  const d = new Date(0);
+  d.setUTCFullYear(+m[1]!, +m[2]! - 1, +m[3]!);
+  d.setUTCHours(+m[4]!, +m[5]!, +m[6]!, 0);
+  const zone = m[8];
+  if (zone === undefined || zone === "Z") return d.getTime();
+  const offsetMin = (zone[0] === "-" ? -1 : 1) * (+zone.slice(1, 3) * 60 + +zone.slice(4, 6));
+  return d.getTime() - offsetMin * 60_000;
+}
+
+/**
+ * Comparable form of a timestamp at full precision: UTC `YYYY-MM-DDTHH:MM:SS.fffffffff`, which orders
+ * like the instants (years 0000-9999). Zone-less values are UTC wall time.
+ */
+export function timestampKey(s: string): string | undefined {
+  const m = WIRE_TIMESTAMP.exec(s);
+  if (m === null) return undefined;
+  // UTC already (Z or none, as every row value is): the text is the key.
+  const seconds = m[8] === undefined || m[8] === "Z" ? s.slice(0, 19) : new Date(utcSecondsMs(m)).toISOString().slice(0, 19);
+  return `${seconds}.${(m[7] ?? "").padEnd(9, "0")}`;
+}
+
+/** A wire timestamp as a count of 1/10^digits seconds (Parquet units), exact: no double in between. */
+export function timestampUnits(s: string, digits: 3 | 6 | 9): bigint {
+  const m = WIRE_TIMESTAMP.exec(s);
+  if (m === null) throw new Error(`not a wire timestamp: ${s}`);
+  const fraction = (m[7] ?? "").padEnd(digits, "0").slice(0, digits);
+  return (BigInt(utcSecondsMs(m) / 1000) * 10n ** BigInt(digits)) + BigInt(fraction === "" ? "0" : fraction);
 }

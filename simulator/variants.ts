@@ -24,11 +24,21 @@ export interface Variant {
   jsonLayout: "ndjson" | "array" | "data";
   gzip: "none" | "header" | "name" | "magic";
   parquetCompression: "snappy" | "zstd" | "gzip" | "none";
+  /** TIMESTAMP precision: the Parquet unit, and the fraction digits rows and JSON files carry (3, 6, 9). */
   timestampUnit: "ms" | "us" | "ns";
+  /** TIMESTAMP with a zone: "UTC" Parquet columns and `…Z` text; false: neither (UTC wall time). */
   timestampZone: boolean;
+  /** Three timestamps in four are rounded down to whole 10 ms, 100 ms or seconds (`.980Z`, `.900Z`, `.000Z`). */
+  timestampZeros: boolean;
   monetaryAs: "double" | "decimal";
   dictionaryStrings: boolean;
   int64Columns: boolean;
+  /**
+   * Some integer NUMBER values beyond 2^53 (up to ±(2^63−1)) and MONETARY_AMOUNT values with up to 29 + 9
+   * digits, in rows, JSON files and Parquet (int64 and decimal(38,9) columns then, whatever
+   * int64Columns and monetaryAs say). See wire.ts.
+   */
+  wideNumbers: boolean;
   rowGroupRows: number;
   errorBody: ErrorBodyForm;
   retryAfter: RetryAfterForm;
@@ -57,9 +67,11 @@ export const DEFAULT_VARIANT: Variant = {
   parquetCompression: "snappy",
   timestampUnit: "ms",
   timestampZone: true,
+  timestampZeros: false,
   monetaryAs: "double",
   dictionaryStrings: false,
   int64Columns: false,
+  wideNumbers: false,
   rowGroupRows: 100_000,
   errorBody: "error",
   retryAfter: "seconds",
@@ -84,9 +96,11 @@ export const VARIANT_CHOICES: Partial<Record<keyof Variant, readonly (string | n
   parquetCompression: ["snappy", "zstd", "gzip", "none"],
   timestampUnit: ["ms", "us", "ns"],
   timestampZone: [true, false],
+  timestampZeros: [true, false],
   monetaryAs: ["double", "decimal"],
   dictionaryStrings: [true, false],
   int64Columns: [true, false],
+  wideNumbers: [true, false],
   errorBody: ["error", "code", "nested", "detail", "title", "text", "html"],
   retryAfter: ["seconds", "date", "none", "ratelimit-reset"],
   labelSuffix: ["space", "nospace"],

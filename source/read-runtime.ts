@@ -4,9 +4,10 @@
  * STATE → COMPLETE; on error INCOMPLETE + ERROR trace, and the other streams go on. Streams yield,
  * this module writes; nothing here knows Ignite.
  */
-import type { Batch, Checkpoint, MemoryShare, ReadContext, StreamEvents } from "../streams/types.js";
+import type { Batch, Checkpoint, MemoryShare, ReadContext, StreamEvents, StreamOutput } from "../streams/types.js";
 import type { RejectedStream, StreamRun } from "./catalog.js";
 import { airbyteEmitter, type ReadEmitter } from "./emitter.js";
+import { messageOf } from "./error-trace.js";
 import { TransientError } from "./errors.js";
 import type { RuntimeLogger } from "./logger.js";
 import type { MemoryBudget } from "./memory-budget.js";
@@ -33,6 +34,8 @@ export interface RuntimeOptions {
   onProgress?(counts: ReadonlyMap<string, number>): void;
   /** How statuses, states, records and errors look on the wire; Airbyte messages when absent. */
   emitter?: ReadEmitter;
+  /** How long a stream that stopped may take to clean up before the read goes on without it. */
+  closeTimeoutMs?: number;
   /** The process's memory budget: the streams share it, and a watchdog stops the read before memory runs out. */
   memory?: MemoryBudget;
 }
@@ -51,6 +54,11 @@ export interface ReadSummary {
 }
 
 const ABORTED = Symbol("aborted");
+/**
+ * A stream's cleanup is a thread to end and files to close: milliseconds. Five seconds leaves room
+ * under `docker stop`'s 10 s between SIGTERM and SIGKILL for the interruption to be reported.
+ */
+const CLOSE_TIMEOUT_MS = 5_000;
 
 export async function runRead(runs: readonly StreamRun[], rejected: readonly RejectedStream[], options: RuntimeOptions): Promise<ReadSummary> {
   const summary: ReadSummary = { outcomes: new Map(), records: new Map(), interrupted: false };
@@ -121,16 +129,21 @@ async function runStream(run: StreamRun, options: Resolved, records: Map<string,
 
   emitter.status(ref, "STARTED", now());
   const iterator = run.stream.read(ctx)[Symbol.asyncIterator]();
+  let outcome: StreamOutcome = "failed";
+  let failure: unknown;
   try {
     for (;;) {
       const step = await nextOrAbort(iterator, options.signal);
       if (step === ABORTED || out.error !== undefined) {
-        controller.abort();
-        void iterator.return?.()?.catch(() => undefined);
-        emitter.status(ref, "INCOMPLETE", now());
-        return "interrupted";
+        outcome = "interrupted";
+        break;
       }
-      if (step.done === true) break;
+      if (step.done === true) {
+        markRunning(); // CAT wants STARTED, RUNNING+, COMPLETE even for an empty stream
+        checkpoints.finish(emitter);
+        outcome = "complete";
+        break;
+      }
       quiet.touch();
       markRunning();
       if (step.value.kind === "batch") {
@@ -143,19 +156,52 @@ async function runStream(run: StreamRun, options: Resolved, records: Map<string,
       }
       await out.maybeFlush();
     }
-    markRunning(); // CAT wants STARTED, RUNNING+, COMPLETE even for an empty stream
-    checkpoints.finish(emitter);
-    emitter.status(ref, "COMPLETE", now());
-    return "complete";
   } catch (err) {
-    controller.abort();
-    emitter.status(ref, "INCOMPLETE", now());
-    emitter.error(err, now(), ref);
-    return "failed";
+    failure = err;
   } finally {
     quiet.stop();
     options.signal.removeEventListener("abort", onAbort);
-    await out.maybeFlush();
+  }
+  // However the loop ended (the stream finished or threw, a batch or state could not be written,
+  // stdout broke, the read was interrupted), the stream is closed and its cleanup (the `finally` of
+  // its generator: decode thread, temp files) is waited for before its outcome is reported, so
+  // that nothing of it is still running when the process exits.
+  if (outcome !== "complete") controller.abort();
+  await closeStream(iterator, ref, options);
+  if (outcome === "complete") emitter.status(ref, "COMPLETE", now());
+  else {
+    emitter.status(ref, "INCOMPLETE", now());
+    if (outcome === "failed") emitter.error(failure, now(), ref);
+  }
+  await out.maybeFlush();
+  return outcome;
+}
+
+/**
+ * `return()` on the stream's iterator, awaited. On an async generator that is still busy (a `next()`
+ * left pending by an interrupt) it runs once that step settles; the stream's signal is aborted by then,
+ * so that is soon. A cleanup that does not end within the limit is left behind with a warning rather
+ * than holding up the other streams and the exit.
+ */
+async function closeStream(iterator: AsyncIterator<StreamOutput>, ref: StreamRef, options: Resolved): Promise<void> {
+  const limitMs = options.closeTimeoutMs ?? CLOSE_TIMEOUT_MS;
+  let timer: NodeJS.Timeout | undefined;
+  const closed = Promise.resolve()
+    .then(() => iterator.return?.())
+    .then(
+      () => true,
+      (err: unknown) => {
+        options.logger.warn(`Stream '${ref.name}' failed while cleaning up: ${messageOf(err)}`);
+        return true;
+      },
+    );
+  const late = new Promise<false>((resolve) => (timer = setTimeout(resolve, limitMs, false)));
+  try {
+    if (!(await Promise.race([closed, late]))) {
+      options.logger.warn(`Stream '${ref.name}' did not finish cleaning up within ${limitMs / 1000} s; going on without waiting for it`);
+    }
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -4,7 +4,10 @@
  * - an array of STREAM messages (sourceStats ignored), or one such message on its own;
  * - GLOBAL: its `stream_states` are used, `shared_state` is ignored (we never emit GLOBAL);
  * - LEGACY `{type:"LEGACY", data:{...}}` or a bare `{stream: {...}}` map: per-stream when every value
- *   is an object (or null); anything else has no clear meaning and is a ConfigError.
+ *   is an object (or null); anything else has no clear meaning and is a ConfigError;
+ * - the connector's own output: `{"type":"STATE","state":{…}}` lines, alone, in an array or as JSON
+ *   Lines (stdout saved to a file); its other messages (RECORD, LOG, TRACE, …) are skipped.
+ * Where one stream has several states, the last one counts (stdout order is the order they were emitted).
  * A null stream_state, or the CDK's `__ab_no_cursor_state_message` sentinel, means "start fresh".
  */
 import { ConfigError } from "./errors.js";
@@ -21,7 +24,14 @@ interface Entry {
 export const NO_CURSOR_STATE_KEY = "__ab_no_cursor_state_message";
 
 export class InputState {
-  constructor(private readonly entries: readonly Entry[]) {}
+  private readonly entries: readonly Entry[];
+
+  constructor(entries: readonly Entry[]) {
+    // One entry per (name, namespace), the last one given; kept where the stream first appeared.
+    const byStream = new Map<string, Entry>();
+    for (const e of entries) byStream.set(JSON.stringify([e.ref.name, e.ref.namespace ?? null]), e);
+    this.entries = [...byStream.values()];
+  }
 
   static empty(): InputState {
     return new InputState([]);
@@ -46,24 +56,38 @@ export class InputState {
 
 export async function loadState(path: string | undefined): Promise<InputState> {
   if (path === undefined) return InputState.empty();
-  return parseState(await readJsonFile(path, "state"));
+  return parseState(await readJsonFile(path, "state", { lines: true }));
 }
+
+/** What the state file may hold, for messages that say what was not understood. */
+const ACCEPTED =
+  'a list of state messages as Airbyte passes them ({"type":"STREAM",…}, GLOBAL or LEGACY), or the STATE lines the connector printed ({"type":"STATE","state":{…}}, as a list or one per line)';
+
+/** Airbyte messages other than STATE: in the connector's saved output they sit between the STATE lines. */
+const OTHER_MESSAGES = new Set(["RECORD", "LOG", "TRACE", "CONTROL", "SPEC", "CATALOG", "CONNECTION_STATUS"]);
 
 export function parseState(raw: unknown): InputState {
   if (raw === undefined || raw === null) return InputState.empty();
   if (Array.isArray(raw)) return new InputState(raw.flatMap((m, i) => fromMessage(m, `state[${i}]`)));
-  if (!isObject(raw)) throw new ConfigError(`Invalid state: must be a JSON list of state messages, got ${typeof raw}`);
+  if (!isObject(raw)) throw new ConfigError(`Invalid state: got ${typeof raw}; the state file must hold ${ACCEPTED}`);
   if (Object.keys(raw).length === 0) return InputState.empty();
   if (looksLikeMessage(raw)) return new InputState(fromMessage(raw, "state"));
   return new InputState(fromLegacy(raw, "state"));
 }
 
 function looksLikeMessage(v: Record<string, unknown>): boolean {
-  return typeof v.type === "string" && ["STREAM", "GLOBAL", "LEGACY"].includes(v.type) || "stream" in v && isObject(v.stream) && "stream_descriptor" in v.stream;
+  if (typeof v.type === "string" && (["STREAM", "GLOBAL", "LEGACY", "STATE"].includes(v.type) || OTHER_MESSAGES.has(v.type))) return true;
+  return "stream" in v && isObject(v.stream) && "stream_descriptor" in v.stream;
 }
 
 function fromMessage(raw: unknown, where: string): Entry[] {
   if (!isObject(raw)) throw new ConfigError(`Invalid state: ${where} must be a state message object`);
+  if (typeof raw.type === "string" && OTHER_MESSAGES.has(raw.type)) return [];
+  if (raw.type === "STATE") {
+    // A line of the connector's output: the state message is inside.
+    if (!isObject(raw.state)) throw new ConfigError(`Invalid state: ${where} is a STATE message without a "state" object`);
+    return fromMessage(raw.state, `${where}.state`);
+  }
   const type = raw.type ?? (raw.stream !== undefined ? "STREAM" : raw.global !== undefined ? "GLOBAL" : raw.data !== undefined ? "LEGACY" : undefined);
   switch (type) {
     case "STREAM":
@@ -81,7 +105,7 @@ function fromMessage(raw: unknown, where: string): Entry[] {
       return fromLegacy(raw.data, `${where}.data`);
     default:
       throw new ConfigError(
-        `Invalid state: ${where} has none of stream, global or data (type ${JSON.stringify(raw.type)}); pass the STATE messages the connector emitted, or clear the state`,
+        `Invalid state: ${where} is not a state message (type ${JSON.stringify(raw.type)}, and none of stream, global or data); the state file must hold ${ACCEPTED}, or be empty to start fresh`,
       );
   }
 }

@@ -1,33 +1,36 @@
 /**
- * The highest updated_at of an Arrow batch, in epoch ms, read from the column's raw values (no per-row
- * objects): the export path's counterpart of `maxTimestampOf` for rows objects.
+ * The highest updated_at of an Arrow batch, read from the column's raw values (no per-row objects): the
+ * export path's counterpart of `maxTimestampOf` for rows objects. The result is the text the records
+ * carry for that value (timestamps.ts keeps cursors as text).
  *
- * Timestamps in any unit, with or without a zone (the API's zone-less timestamps are UTC wall time, so
- * the raw value is the same), are floored to the millisecond: a cursor a fraction below the true
- * maximum re-reads that row next time, one above it could skip a row.
+ * A timestamp column is ordered by its raw 64-bit values, whatever the unit and with or without a zone
+ * (the API's zone-less timestamps are UTC wall time, so the raw value is the same), and the highest is
+ * written exactly as the record writer writes it: UTC with the unit's fraction digits.
  */
 import { TimeUnit, Type, makeVector, type Data, type DataType, type RecordBatch } from "apache-arrow";
+import { unitTimestampWriter } from "./arrow-encoders.js";
+import { ByteWriter } from "./json-bytes.js";
+import { formatInstant, MaxTimestamp } from "./timestamps.js";
 
-const PER_MS: Record<TimeUnit, bigint> = {
-  [TimeUnit.SECOND]: 0n, // multiplied instead, see toMs
-  [TimeUnit.MILLISECOND]: 1n,
-  [TimeUnit.MICROSECOND]: 1_000n,
-  [TimeUnit.NANOSECOND]: 1_000_000n,
-};
-
-/** Max of `column` over rows `startRow…` of `batch` (epoch ms), or -Infinity when absent or all null. */
-export function maxEpochMs(batch: RecordBatch, column: string, startRow = 0): number {
+/** Max of `column` over rows `startRow…` of `batch`, as record text; undefined when absent or all null. */
+export function maxTimestampText(batch: RecordBatch, column: string, startRow = 0): string | undefined {
   const f = batch.schema.fields.findIndex((field) => field.name === column);
   const data = f < 0 ? undefined : batch.getChildAt(f)?.data[0];
-  if (data === undefined || data.length === 0) return Number.NEGATIVE_INFINITY;
+  if (data === undefined || data.length === 0) return undefined;
   const start = Math.max(0, Math.min(startRow, data.length));
   if (data.type.typeId === Type.Timestamp) return maxTimestamp(data, start);
-  if (data.type.typeId === Type.Date) return maxGeneric(data, start, (v) => (v instanceof Date ? v.getTime() : typeof v === "number" ? v : NaN));
-  // Text (plain or dictionary) and anything else: parse what the getter gives.
-  return maxGeneric(data, start, (v) => (typeof v === "string" ? Date.parse(v) : v instanceof Date ? v.getTime() : NaN));
+  const max = new MaxTimestamp();
+  const vector = makeVector(data);
+  for (let i = start; i < data.length; i++) {
+    const v: unknown = vector.get(i);
+    // Text (plain or dictionary) is read like rows values; a date column's values are UTC days.
+    if (typeof v === "string") max.offer(v);
+    else if (v instanceof Date || typeof v === "number") max.offer(formatInstant({ ms: v instanceof Date ? v.getTime() : v, ns: 0 }));
+  }
+  return max.text;
 }
 
-function maxTimestamp(data: Data, start: number): number {
+function maxTimestamp(data: Data, start: number): string | undefined {
   const big = data.values as BigInt64Array;
   const u32 = new Uint32Array(big.buffer, big.byteOffset, big.length * 2);
   const valid = validity(data);
@@ -42,26 +45,11 @@ function maxTimestamp(data: Data, start: number): number {
       bestLo = lo;
     }
   }
-  if (best < 0) return Number.NEGATIVE_INFINITY;
-  return toMs(big[best]!, (data.type as DataType & { unit: TimeUnit }).unit);
-}
-
-function toMs(raw: bigint, unit: TimeUnit): number {
-  if (unit === TimeUnit.SECOND) return Number(raw) * 1000;
-  const per = PER_MS[unit];
-  // BigInt division truncates toward zero; flooring keeps pre-1970 values on the safe side too.
-  const q = raw / per;
-  return Number(raw % per < 0n ? q - 1n : q);
-}
-
-function maxGeneric(data: Data, start: number, toMsValue: (v: unknown) => number): number {
-  const vector = makeVector(data);
-  let max = Number.NEGATIVE_INFINITY;
-  for (let i = start; i < data.length; i++) {
-    const ms = toMsValue(vector.get(i));
-    if (ms > max) max = ms;
-  }
-  return max;
+  if (best < 0) return undefined;
+  // The record writer's own bytes for this value (without the quotes), so cursor and record agree.
+  const w = new ByteWriter(64);
+  unitTimestampWriter((data.type as DataType & { unit: TimeUnit }).unit)(w, bestLo, bestHi);
+  return Buffer.concat(w.takeChunks(true)).toString("latin1").slice(1, -1);
 }
 
 /** Row-validity test, or undefined when the column has no nulls. Bits are not pre-sliced: offset applies. */

@@ -112,20 +112,27 @@ function quotedDate(w: ByteWriter, days: number): void {
   w.byte(0x22);
 }
 
-const timestamp: Factory = (w, data, dataType) => {
-  const unit = (data.type as DataType & { unit: TimeUnit }).unit;
+/**
+ * Writes a raw timestamp (lo/hi words of its int64) of `unit` as a quoted RFC 3339 UTC string with the
+ * unit's fraction digits, or, `asDate`, as its quoted UTC day. Shared with the cursor (arrow-cursor.ts).
+ */
+export function unitTimestampWriter(unit: TimeUnit, asDate = false): (w: ByteWriter, lo: number, hi: number) => void {
   const perSec = UNIT_PER_SEC[unit], digits = UNIT_DIGITS[unit];
   const split = makeUnitSplitter(perSec);
-  const big = data.values as BigInt64Array;
-  const u32 = new Uint32Array(big.buffer, big.byteOffset, big.length * 2);
-  const asDate = dataType === "DATE"; // a DATE column sent as a timestamp: its UTC day
-  return (i) => {
-    const lo = u32[2 * i]!, hi = u32[2 * i + 1]! | 0;
+  return (w, lo, hi) => {
     const frac = split(lo, hi);
     const secs = Math.round((hi * TWO32 + lo - frac) / perSec);
     if (asDate) quotedDate(w, Math.floor(secs / 86400));
     else writeTimestamp(w, secs, frac, digits);
   };
+}
+
+const timestamp: Factory = (w, data, dataType) => {
+  // A DATE column sent as a timestamp: its UTC day.
+  const write = unitTimestampWriter((data.type as DataType & { unit: TimeUnit }).unit, dataType === "DATE");
+  const big = data.values as BigInt64Array;
+  const u32 = new Uint32Array(big.buffer, big.byteOffset, big.length * 2);
+  return (i) => write(w, u32[2 * i]!, u32[2 * i + 1]! | 0);
 };
 
 const list: Factory = (w, data, dataType) => {

@@ -11,7 +11,7 @@ import { Redactor } from "../source/redact.js";
 import { DEFAULT_BACKOFF, type BackoffOptions, type RequestKind } from "./retry-policy.js";
 import { EXPORT_STATUS_CANDIDATES, fillTemplate, joinUrl, normalizeBaseUrl, resolveEndpoints } from "./endpoints.js";
 import { realSleep, requestWithRetry, type CallOptions, type HttpContext } from "./http-request.js";
-import { parseJsonBody, readBytes, readJson } from "./http-body.js";
+import { parseJsonBody, readBytes, readJson, readRowsJson } from "./http-body.js";
 import { downloadSigned, type DownloadOptions, type DownloadResponse } from "./http-download.js";
 import { ApiError } from "./http-errors.js";
 import { RateLimitGate } from "./rate-limit-gate.js";
@@ -137,7 +137,7 @@ export class IgniteClient {
       const bytes = await readBytes(response);
       await decoder.beforeDecode?.(bytes);
       const decoded = decoder.fromBytes(bytes);
-      return decoded === undefined ? { json: parseJsonBody(bytes, response) } : { decoded };
+      return decoded === undefined ? { json: parseJsonBody(bytes, response, true) } : { decoded };
     };
     const answer = (await this.#apiAnswer("POST", url, body, "api", opts, read)).value;
     const page = "decoded" in answer ? answer.decoded : decoder.fromPage(parseRowsPage(answer.json, route));
@@ -209,13 +209,13 @@ export class IgniteClient {
       if (url.origin !== this.baseUrl.origin) {
         throw new SystemError(`The legacy rows endpoint pointed to another host (${url.host}) for the next page; the token is only sent to ${this.baseUrl.host}`);
       }
-      return parseLegacyRows(await this.#api("GET", url, undefined, "api", opts), this.#route("GET", url));
+      return parseLegacyRows(await this.#api("GET", url, undefined, "api", opts, readRowsJson), this.#route("GET", url));
     }
     url = joinUrl(this.baseUrl, this.#endpoints.legacy_rows);
     url.searchParams.set("dataTableId", dataTableId);
     if (next !== undefined) url.searchParams.set("next", next);
     const method = body !== undefined && next === undefined ? "POST" : "GET";
-    return parseLegacyRows(await this.#api(method, url, method === "POST" ? body : undefined, "api", opts), this.#route(method, url));
+    return parseLegacyRows(await this.#api(method, url, method === "POST" ? body : undefined, "api", opts, readRowsJson), this.#route(method, url));
   }
 
   async close(): Promise<void> {
@@ -235,8 +235,8 @@ export class IgniteClient {
     return `${method} ${url.pathname}`;
   }
 
-  async #api(method: "GET" | "POST", url: URL, body: unknown, kind: RequestKind, opts?: CallOptions): Promise<unknown> {
-    return (await this.#apiAnswer(method, url, body, kind, opts)).value;
+  async #api(method: "GET" | "POST", url: URL, body: unknown, kind: RequestKind, opts?: CallOptions, read = readJson): Promise<unknown> {
+    return (await this.#apiAnswer(method, url, body, kind, opts, read)).value;
   }
 
   async #apiAnswer<T = unknown>(

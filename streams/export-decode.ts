@@ -4,10 +4,10 @@
  * not the format we asked for nor its name or Content-Encoding: a downloaded body is stored as sent, so a
  * gzip file is gzip on disk however the server labelled it.
  */
-import { createReadStream, createWriteStream } from "node:fs";
-import { open, rm } from "node:fs/promises";
+import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
+import { TempFile } from "./export-temp.js";
 import { readJsonExportFile } from "./json-export-reader.js";
 import { readParquetCursorRecords, type ParquetDecoder } from "./parquet-reader.js";
 import type { RecordSerializer } from "./record-serializer.js";
@@ -15,7 +15,12 @@ import { maxTimestampOf } from "./sync-tracker.js";
 import type { Batch, RecordFraming } from "./types.js";
 
 export interface DecodeInput {
-  readonly path: string;
+  /** The downloaded file; the caller closes it. */
+  readonly temp: TempFile;
+  /** The export's name for it, for messages. */
+  readonly name: string;
+  /** Where a gzipped Parquet file is unpacked (a nameless temp file too); the system temp dir when absent. */
+  readonly tempRoot?: string;
   /** Rows of this file already emitted (resume): they are skipped, not re-emitted. */
   readonly startRow: number;
   /** Column name of updated_at (exports are keyed by column name), when the table has one. */
@@ -38,54 +43,53 @@ export interface DecodedBatch {
   readonly batch: Batch;
   /** Rows in `batch` (the file position advances by this much). */
   readonly rows: number;
-  /** Highest updated_at in the batch (epoch ms), -Infinity when unknown. */
-  readonly maxUpdatedAtMs: number;
+  /** Highest updated_at in the batch as the records carry it, undefined when unknown. */
+  readonly maxUpdatedAt: string | undefined;
 }
 
 export type FileKind = "parquet" | "gzip" | "text";
 
 /** Parquet files start with `PAR1`, gzip with 1f 8b; anything else is read as JSON text. */
-export async function sniff(path: string): Promise<FileKind> {
-  const fh = await open(path, "r");
-  try {
-    const head = Buffer.alloc(4);
-    const { bytesRead } = await fh.read(head, 0, 4, 0);
-    if (bytesRead >= 4 && head.toString("latin1") === "PAR1") return "parquet";
-    if (bytesRead >= 2 && head[0] === 0x1f && head[1] === 0x8b) return "gzip";
-    return "text";
-  } finally {
-    await fh.close();
-  }
+export async function sniff(temp: TempFile): Promise<FileKind> {
+  const head = await temp.read(0, 4);
+  if (head.length >= 4 && head.toString("latin1") === "PAR1") return "parquet";
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return "gzip";
+  return "text";
 }
 
 export async function* decodeExportFile(input: DecodeInput): AsyncGenerator<DecodedBatch> {
-  let path = input.path;
-  let kind = await sniff(path);
-  let unpacked: string | undefined;
-  try {
-    if (kind === "gzip") {
-      // A gzipped Parquet file cannot be read as a stream (its footer is at the end): unpack it first.
-      // JSON is unpacked on the fly by the JSON reader, so only peek at what is inside.
-      unpacked = `${input.path}.unpacked`;
-      if (await gzipHoldsParquet(path)) {
-        await pipeline(createReadStream(path), createGunzip(), createWriteStream(unpacked), { signal: input.signal });
-        path = unpacked;
-        kind = "parquet";
-      }
+  const kind = await sniff(input.temp);
+  // A gzipped Parquet file cannot be read as a stream (its footer is at the end): unpack it first.
+  // JSON is unpacked on the fly by the JSON reader, so only peek at what is inside.
+  if (kind === "gzip" && (await gzipHoldsParquet(input.temp))) {
+    const unpacked = await TempFile.create(input.tempRoot);
+    try {
+      await pipeline(
+        input.temp.chunks(),
+        createGunzip(),
+        async (unzipped: AsyncIterable<Buffer>) => {
+          let at = 0;
+          for await (const chunk of unzipped) {
+            await unpacked.write(chunk, at);
+            at += chunk.length;
+          }
+        },
+        { signal: input.signal },
+      );
+      yield* decodeParquet(unpacked, input);
+    } finally {
+      await unpacked.close(); // after its decode ended: the thread no longer reads it
     }
-    if (kind === "parquet") yield* decodeParquet(path, input);
-    else yield* decodeJson(path, input);
-  } finally {
-    if (unpacked !== undefined) await rm(unpacked, { force: true });
-  }
+  } else if (kind === "parquet") yield* decodeParquet(input.temp, input);
+  else yield* decodeJson(input);
 }
 
-async function* decodeParquet(path: string, input: DecodeInput): AsyncGenerator<DecodedBatch> {
+async function* decodeParquet(temp: TempFile, input: DecodeInput): AsyncGenerator<DecodedBatch> {
   // The worker decodes and serializes (sharing with this thread when it idles) and takes the cursor's
   // highest value from the same rows; this thread mostly frames records.
-  const options = { startRow: input.startRow, signal: input.signal, ...decoderOf(input), ...framingOf(input) };
-  for await (const { batch, maxUpdatedAtMs } of readParquetCursorRecords(path, input.arrowSerializer.columns, input.cursorColumn, options)) {
-    if (batch.count > 0) yield { batch, rows: batch.count, maxUpdatedAtMs };
+  const options = { startRow: input.startRow, signal: input.signal, name: input.name, ...decoderOf(input), ...framingOf(input) };
+  for await (const { batch, maxUpdatedAt } of readParquetCursorRecords(temp, input.arrowSerializer.columns, input.cursorColumn, options)) {
+    if (batch.count > 0) yield { batch, rows: batch.count, maxUpdatedAt };
   }
 }
 
@@ -97,11 +101,11 @@ function framingOf(input: DecodeInput): { framing?: RecordFraming } {
   return input.framing === undefined ? {} : { framing: input.framing };
 }
 
-async function* decodeJson(path: string, input: DecodeInput): AsyncGenerator<DecodedBatch> {
+async function* decodeJson(input: DecodeInput): AsyncGenerator<DecodedBatch> {
   // Gzip is told by its magic bytes, which also covers a `.gz` name and a `Content-Encoding: gzip` body
   // (downloads ask for identity encoding and store what they get).
   let skip = input.startRow;
-  for await (const chunk of readJsonExportFile(path, { signal: input.signal })) {
+  for await (const chunk of readJsonExportFile(input.temp.chunks(), { signal: input.signal })) {
     let rows = chunk;
     if (skip > 0) {
       const cut = Math.min(skip, rows.length);
@@ -114,15 +118,15 @@ async function* decodeJson(path: string, input: DecodeInput): AsyncGenerator<Dec
       // The same framing as a Parquet file's, so emitted_at means the same on both (the file's start).
       batch: input.framing === undefined ? batch : { kind: "batch", count: batch.count, framing: input.framing, encode: (f) => batch.encode(f) },
       rows: rows.length,
-      maxUpdatedAtMs: input.cursorColumn === undefined ? Number.NEGATIVE_INFINITY : maxTimestampOf(rows, input.cursorColumn),
+      maxUpdatedAt: input.cursorColumn === undefined ? undefined : maxTimestampOf(rows, input.cursorColumn),
     };
   }
 }
 
 /** Whether the first unpacked bytes of a gzip file are Parquet's magic. */
-async function gzipHoldsParquet(path: string): Promise<boolean> {
+async function gzipHoldsParquet(temp: TempFile): Promise<boolean> {
   const gunzip = createGunzip();
-  const source = createReadStream(path);
+  const source = Readable.from(temp.chunks());
   source.pipe(gunzip);
   try {
     for await (const chunk of gunzip as AsyncIterable<Buffer>) {

@@ -1,14 +1,14 @@
 /**
  * Reads the files of one succeeded export job, in a stable order, from a position (file index + rows of
  * it already emitted). Each file gets a fresh URL just before its download (URLs live 1 hour), goes to a
- * temp file, is decoded and deleted. Yields the batches and the positions after them; knows no state shape.
+ * nameless temp file (export-temp.ts), is decoded and closed. Yields the batches and the positions after
+ * them; knows no state shape.
  */
-import { rm } from "node:fs/promises";
-import { join } from "node:path";
 import { TransientError } from "../source/errors.js";
 import type { ExportHandle, IgniteClient } from "./client.js";
 import { decodeExportFile, sniff } from "./export-decode.js";
 import { downloadFile, type DownloadedFile } from "./export-download.js";
+import { TempFile } from "./export-temp.js";
 import { findFile, orderFiles } from "./export-files.js";
 import { ParquetDecoder } from "./parquet-reader.js";
 import { parseDownloadList, phaseOf, type ExportFileRef } from "./export-status.js";
@@ -22,8 +22,8 @@ const DOWNLOADS_PER_FILE = 2;
 
 export interface JobReaderDeps {
   readonly client: IgniteClient;
-  /** Private temp directory for this stream's downloads. */
-  readonly dir: string;
+  /** Where the downloads' temp files are made (they have no name there); the system temp dir when absent. */
+  readonly tempRoot?: string;
   readonly cursorColumn: string | undefined;
   readonly arrowSerializer: RecordSerializer;
   readonly jsonSerializer: RecordSerializer;
@@ -43,7 +43,7 @@ export interface JobPosition {
 
 /** After each step, the position to save: `fileIndex`/`rowOffset` say where the next row comes from. */
 export type JobStep =
-  | { readonly kind: "rows"; readonly batch: Batch; readonly maxUpdatedAtMs: number; readonly fileIndex: number; readonly rowOffset: number; readonly fileName: string }
+  | { readonly kind: "rows"; readonly batch: Batch; readonly maxUpdatedAt: string | undefined; readonly fileIndex: number; readonly rowOffset: number; readonly fileName: string }
   | { readonly kind: "next-file"; readonly fileIndex: number; readonly rowOffset: 0; readonly fileName: string };
 
 /** The download of the file after the one being decoded. */
@@ -51,6 +51,8 @@ interface Ahead {
   readonly index: number;
   readonly stop: AbortController;
   readonly download: Promise<DownloadedFile>;
+  /** Its turn came: the loop decodes it now (and closes it). */
+  taken: boolean;
 }
 
 export class ExportJobReader {
@@ -76,35 +78,45 @@ export class ExportJobReader {
       if (found === undefined) throw new TransientError(`export ${job.handle.id} no longer lists its file ${names[index] ?? index}`);
       return found.file;
     };
-    const pathOf = (i: number): string => join(this.#deps.dir, `${i}-${names[i]!.replace(/[^\w.-]+/g, "_")}`);
     // Every download gets its URL from a poll made right before it (unless given a fresh listing's):
-    // a long download or decode can outlive a signed URL.
-    const fetch = async (i: number, signal: AbortSignal, listing?: ExportFileRef): Promise<DownloadedFile> =>
-      downloadFile({
-        client: this.#deps.client,
-        file: listing ?? (await relist(i, signal)),
-        path: pathOf(i),
-        refreshUrl: async () => (await relist(i, signal)).url,
-        signal,
-        logger: ctx.logger,
-        now: () => ctx.now(),
-      });
+    // a long download or decode can outlive a signed URL. Its temp file is the caller's once it is done.
+    const fetch = async (i: number, signal: AbortSignal, listing?: ExportFileRef): Promise<DownloadedFile> => {
+      const file = listing ?? (await relist(i, signal));
+      const temp = await TempFile.create(this.#deps.tempRoot);
+      try {
+        return await downloadFile({
+          client: this.#deps.client,
+          file,
+          temp,
+          refreshUrl: async () => (await relist(i, signal)).url,
+          signal,
+          logger: ctx.logger,
+          now: () => ctx.now(),
+        });
+      } catch (error) {
+        await temp.close();
+        throw error;
+      }
+    };
     // One decode thread for all the files of this read (warm wasm); ended when the read ends, however.
     const decoder = this.#deps.decoder ?? new ParquetDecoder();
-    // The next file downloads while this one decodes: one file ahead, on disk, deleted whatever happens.
+    // The next file downloads while this one decodes: one file ahead, on disk, closed whatever happens.
     // Once there, the decode thread may open it and decode its first row group while it would otherwise
     // wait for this file's last batches to be written (ParquetDecoder.prepare).
     let ahead: Ahead | undefined;
     const fetchAhead = (i: number): Ahead => {
       const stop = new AbortController();
-      const download = fetch(i, AbortSignal.any([ctx.signal, stop.signal]));
-      download.then(
+      const next: Ahead = { index: i, stop, download: fetch(i, AbortSignal.any([ctx.signal, stop.signal])), taken: false };
+      // Named to the thread only while it is still ahead: once taken, its own run opens it, and a hint
+      // sent after that run could reach the thread when the file is closed and its number reused.
+      const free = (): boolean => !stop.signal.aborted && !next.taken;
+      next.download.then(
         async (d) => {
-          if (!stop.signal.aborted && (await sniff(d.path)) === "parquet") decoder.prepare(d.path);
+          if (free() && (await sniff(d.temp)) === "parquet" && free()) decoder.prepare(d.temp);
         },
         () => undefined, // its error is seen when its turn comes, or dropped with the read
-      ).catch(() => undefined); // deleted meanwhile (the read ended): nothing to prepare
-      return { index: i, stop, download };
+      ).catch(() => undefined); // closed meanwhile (the read ended): nothing to prepare
+      return next;
     };
     try {
       for (let i = start.index; i < names.length; i++) {
@@ -112,6 +124,7 @@ export class ExportJobReader {
         let first: Promise<DownloadedFile> | undefined;
         if (ahead?.index === i) {
           first = ahead.download;
+          ahead.taken = true;
           ahead = undefined;
         } else {
           const listing = i === start.index && ctx.now() - listedAt < FRESH_LISTING_MS ? findFile(files, i, name)?.file : undefined;
@@ -122,13 +135,16 @@ export class ExportJobReader {
         }
         for (let attempt = 1; first !== undefined; attempt++) {
           let decoding = false;
+          let downloaded: DownloadedFile | undefined;
           try {
-            const downloaded = await (attempt === 1 ? first : fetch(i, ctx.signal));
+            downloaded = await (attempt === 1 ? first : fetch(i, ctx.signal));
             ctx.logger.debug(`${name}: downloaded ${downloaded.bytes} bytes; decoding from row ${rowOffset}`);
             decoding = true;
             if (ahead === undefined && i + 1 < names.length) ahead = fetchAhead(i + 1);
             for await (const decoded of decodeExportFile({
-              path: downloaded.path,
+              temp: downloaded.temp,
+              name,
+              ...(this.#deps.tempRoot !== undefined && { tempRoot: this.#deps.tempRoot }),
               startRow: rowOffset,
               cursorColumn: this.#deps.cursorColumn,
               arrowSerializer: this.#deps.arrowSerializer,
@@ -139,16 +155,24 @@ export class ExportJobReader {
               framing: ctx.recordFraming(),
             })) {
               rowOffset += decoded.rows;
-              yield { kind: "rows", batch: decoded.batch, maxUpdatedAtMs: decoded.maxUpdatedAtMs, fileIndex: i, rowOffset, fileName: name };
+              yield { kind: "rows", batch: decoded.batch, maxUpdatedAt: decoded.maxUpdatedAt, fileIndex: i, rowOffset, fileName: name };
             }
             break;
           } catch (error) {
-            // A download that passed every length check and still does not decode: fetch it once more.
+            // A download that passed every length check and still does not decode (a corrupt file; not
+            // our bug, not memory: those are system errors) is fetched again, a bounded number of times.
             // An abort (a signal, the memory watchdog) is not a bad file, whatever error it carries.
-            if (ctx.signal.aborted || !(decoding && error instanceof TransientError) || attempt >= DOWNLOADS_PER_FILE) throw error;
+            if (ctx.signal.aborted || !(decoding && error instanceof TransientError)) throw error;
+            if (attempt >= DOWNLOADS_PER_FILE) {
+              throw new TransientError(
+                `${name} of export ${job.handle.id} did not decode after ${attempt} downloads (${error.message}); the file the API serves seems to be damaged. The next sync tries again.`,
+                { cause: error },
+              );
+            }
             ctx.logger.warn(`${name} did not decode (${error.message}); downloading it again from a fresh URL`);
           } finally {
-            await rm(pathOf(i), { force: true });
+            // Its decode has ended (cleanly, or with its thread stopped): nothing reads it any more.
+            await downloaded?.temp.close();
           }
         }
         if (i + 1 < names.length) {
@@ -159,8 +183,11 @@ export class ExportJobReader {
     } finally {
       if (ahead !== undefined) {
         ahead.stop.abort();
-        await ahead.download.catch(() => undefined);
-        await rm(pathOf(ahead.index), { force: true });
+        const left = await ahead.download.catch(() => undefined);
+        if (left !== undefined) {
+          await decoder.release(left.temp); // the thread may be opening it ahead
+          await left.temp.close();
+        }
       }
       if (this.#deps.decoder === undefined) await decoder.close();
     }

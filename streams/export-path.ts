@@ -9,12 +9,11 @@
  * request the export does not take) while rows pages may still be readable; files that are gone (404/410)
  * start a new job for the same window (rows already emitted may be emitted again, none are lost).
  */
-import { rm } from "node:fs/promises";
 import { TransientError } from "../source/errors.js";
 import type { ExportHandle, ExportRequestBody } from "./client.js";
 import { ExportJobReader } from "./export-job.js";
 import { pollExport, type PollTimings } from "./export-poll.js";
-import { createExportTempDir } from "./export-temp.js";
+import { removeExportLeftovers } from "./export-temp.js";
 import { ApiError } from "./http-errors.js";
 import { EXPORT_STREAM_BYTES } from "./memory-cost.js";
 import { ParquetDecoder } from "./parquet-reader.js";
@@ -22,6 +21,7 @@ import { compileSerializer } from "./record-serializer.js";
 import { fingerprint, type RowsPathInput } from "./rows-path.js";
 import type { ExportProgress } from "./stream-state.js";
 import { formatTimestamp } from "./sync-window.js";
+import { timestampMs } from "./timestamps.js";
 import type { ReadContext, StreamOutput } from "./types.js";
 
 /** Exported files are deleted after 7 days (§7); a saved job is not worth resuming close to that. */
@@ -72,12 +72,11 @@ export async function* readExportPath(input: ExportPathInput, ctx: ReadContext):
     row_offset: rowOffset,
     ...(fileName !== undefined && { file_name: fileName }),
   });
-  const dir = await createExportTempDir(ctx.logger);
+  await removeExportLeftovers(ctx.logger);
   // One decode thread for every file of every job of this read (warm wasm); ended in the finally below.
   const decoder = new ParquetDecoder();
   const reader = new ExportJobReader({
     client,
-    dir,
     cursorColumn: input.cursorColumn,
     arrowSerializer: compileSerializer(projection.columns),
     // Export files are keyed by column name whatever `column_keys` says; rows pages are keyed per keyBy.
@@ -136,7 +135,7 @@ export async function* readExportPath(input: ExportPathInput, ctx: ReadContext):
         release ??= await ctx.memory?.reserve(EXPORT_STREAM_BYTES, `${table.id} (export ${ready.handle.id})`, ctx.signal);
         for await (const step of reader.read(ready, outcome.files, ctx)) {
           if (step.kind === "rows") {
-            tracker.observeMax(step.maxUpdatedAtMs);
+            tracker.observeMax(step.maxUpdatedAt);
             yield step.batch;
           }
           yield tracker.checkpoint(position(ready, step.fileIndex, step.rowOffset, step.fileName));
@@ -153,9 +152,10 @@ export async function* readExportPath(input: ExportPathInput, ctx: ReadContext):
       }
     }
   } finally {
+    // The reader's own finally has closed its temp files by now.
     await decoder.close();
     release?.();
-    await rm(dir, { recursive: true, force: true });
+    ctx.logger.debug(`${table.id}: export read ended; decode thread stopped, temp files closed`);
   }
 }
 
@@ -164,7 +164,7 @@ async function resumeJob(input: ExportPathInput, request: string, ctx: ReadConte
   const { tracker, table } = input;
   const saved = tracker.sync.position;
   if (saved === undefined) return undefined;
-  const createdAtMs = saved.path === "export" ? Date.parse(saved.created_at) : NaN;
+  const createdAtMs = saved.path === "export" ? timestampMs(saved.created_at) : NaN;
   const why =
     saved.path !== "export"
       ? "the interrupted sync used the rows path"

@@ -3,6 +3,7 @@
  * typo fails at check (or at the start of read) with the field path and the fix, not as an API 400 later.
  */
 import { ConfigError } from "../source/errors.js";
+import { parseTimestamp } from "./timestamps.js";
 import type { ColumnMeta, Filters, TableMeta } from "./types.js";
 
 const MAX_ARRAY_STRINGS = 100;
@@ -20,7 +21,7 @@ const SCALAR_CHECKS: Readonly<Record<string, (value: unknown) => boolean>> = {
   MONETARY_AMOUNT: (v) => typeof v === "number" && Number.isFinite(v),
   BOOL: (v) => typeof v === "boolean",
   DATE: (v) => typeof v === "string" && DATE_RE.test(v) && !Number.isNaN(Date.parse(v)),
-  TIMESTAMP: (v) => typeof v === "string" && TIMESTAMP_RE.test(v) && !Number.isNaN(Date.parse(v)),
+  TIMESTAMP: (v) => typeof v === "string" && TIMESTAMP_RE.test(v) && parseTimestamp(v) !== undefined,
 };
 
 const SCALAR_WORDS: Readonly<Record<string, string>> = {

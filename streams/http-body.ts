@@ -4,6 +4,7 @@
  */
 import type { Dispatcher } from "undici";
 import { BodyError, classifyNetworkError } from "./http-errors.js";
+import { parseLossless } from "./json-lossless.js";
 
 function contentType(response: Dispatcher.ResponseData): string {
   const value = response.headers["content-type"];
@@ -12,6 +13,11 @@ function contentType(response: Dispatcher.ResponseData): string {
 
 export async function readJson(response: Dispatcher.ResponseData): Promise<unknown> {
   return parseJsonBody(await readBytes(response), response);
+}
+
+/** Like readJson, with numbers kept as sent (json-lossless.ts): for bodies that carry rows. */
+export async function readRowsJson(response: Dispatcher.ResponseData): Promise<unknown> {
+  return parseJsonBody(await readBytes(response), response, true);
 }
 
 /**
@@ -40,8 +46,11 @@ export async function readBytes(response: Dispatcher.ResponseData): Promise<Buff
   }
 }
 
-/** A body that must be JSON (UTF-8, BOM dropped as `response.text()` would), or the BodyError saying why not. */
-export function parseJsonBody(bytes: Buffer, response: Dispatcher.ResponseData): unknown {
+/**
+ * A body that must be JSON (UTF-8, BOM dropped as `response.text()` would), or the BodyError saying why
+ * not. `lossless`: numbers keep their digits (rows), at the cost of a slower parse.
+ */
+export function parseJsonBody(bytes: Buffer, response: Dispatcher.ResponseData, lossless = false): unknown {
   const text = utf8.decode(bytes);
   const type = contentType(response);
   const trimmed = text.trimStart();
@@ -50,7 +59,7 @@ export function parseJsonBody(bytes: Buffer, response: Dispatcher.ResponseData):
   }
   if (trimmed.length === 0) throw new BodyError("truncated", "empty body where JSON was expected");
   try {
-    return JSON.parse(text) as unknown;
+    return lossless ? parseLossless(Buffer.from(text, "utf8")) : (JSON.parse(text) as unknown);
   } catch (error) {
     throw new BodyError("invalid-json", `JSON did not parse (${text.length} bytes): ${(error as Error).message}`);
   }

@@ -4,6 +4,7 @@
  */
 import { SystemError } from "../source/errors.js";
 import { isRecord } from "./http-body.js";
+import { JsonNumber } from "./json-lossless.js";
 
 export interface RowsPage {
   readonly data: Record<string, unknown>[];
@@ -75,7 +76,7 @@ export function parseLegacyRows(value: unknown, route: string): LegacyRowsPage {
   const data = value["data"] === undefined || value["data"] === null ? [] : rowsArray(value["data"], route);
   const next = value["next"];
   const total = value["totalCount"];
-  const totalCount = typeof total === "number" ? total : typeof total === "string" ? Number(total.replace(/[^\d.]/g, "")) : NaN;
+  const totalCount = typeof total === "number" || total instanceof JsonNumber ? Number(total) : typeof total === "string" ? Number(total.replace(/[^\d.]/g, "")) : NaN;
   return {
     data,
     ...(typeof next === "string" && next.length > 0 ? { next } : {}),

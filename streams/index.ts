@@ -10,7 +10,6 @@ import { validateFilters } from "./filters.js";
 import { withColumnKeys } from "./label-keys.js";
 import { checkLegacyTables, createLegacyStreams, splitFilters } from "./legacy-streams.js";
 import { descriptorOf } from "./schema.js";
-import { readTable } from "./table-read.js";
 import type { Logger, Stream, StreamDescriptor, TableMeta } from "./types.js";
 
 export interface IgniteSource {
@@ -72,7 +71,11 @@ export function createIgniteSource(config: ConnectorConfig, deps: IgniteSourceDe
     const out: Stream[] = (await tables()).map((table) => ({
       name: table.id,
       descriptor: descriptorOf(table),
-      read: (ctx) => readTable({ table, config, client }, ctx),
+      // The reader (and the Arrow and Parquet code it brings) is imported on the first read: check and discover never load it.
+      read: async function* (ctx) {
+        const { readTable } = await import("./table-read.js");
+        yield* readTable({ table, config, client }, ctx);
+      },
     }));
     if (config.legacy_data_tables !== "off") {
       const legacy = deps.legacyStreams ?? createLegacyStreams;

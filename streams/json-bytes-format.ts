@@ -1,6 +1,8 @@
 /**
  * Number formats shared by the Arrow and the object input paths, so the same row gives the same
- * text whichever way it arrived: exact integers, decimals and floats. Times: json-bytes-time.ts.
+ * text whichever way it arrived: exact integers, decimals and floats. A number literal the API sent is
+ * never reformatted (json-bytes-values.ts writes it as sent); these format values that arrive as binary
+ * (Arrow) or as doubles. Times: json-bytes-time.ts.
  */
 import type { ByteWriter } from "./json-bytes.js";
 
@@ -73,11 +75,12 @@ export function trimFraction(s: string): string {
 
 const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 
-/** A numeric string from an API (e.g. a decimal sent as text) as a canonical number literal, else undefined. */
+/**
+ * A numeric string from an API (e.g. a decimal sent as text in a NUMBER column) as a number literal:
+ * itself, digits and form as sent, when it is a JSON number; else undefined (it stays a string).
+ */
 export function numberLiteral(s: string): string | undefined {
-  if (!JSON_NUMBER.test(s)) return undefined;
-  if (/[eE]/.test(s)) return plainNumber(String(Number(s)));
-  return trimFraction(s);
+  return JSON_NUMBER.test(s) ? s : undefined;
 }
 
 /** Signed 64-bit integer at index i (lo/hi words), exact digits even beyond 2^53. */

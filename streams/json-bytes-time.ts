@@ -1,6 +1,8 @@
 /**
- * Date and time formats shared by the Arrow and the object input paths: `YYYY-MM-DD` dates and
- * canonical RFC 3339 UTC timestamps (`YYYY-MM-DDTHH:MM:SS[.f]Z`, fraction trimmed, omitted when 0).
+ * Date and time formats shared by the Arrow and the object input paths: `YYYY-MM-DD` dates and RFC 3339
+ * UTC timestamps made from a count of some unit (`YYYY-MM-DDTHH:MM:SS[.f]Z`) with exactly the unit's
+ * fraction digits (s none, ms 3, µs 6, ns 9), never trimmed: a value reads the same whatever its
+ * fraction ends in. Timestamp text the API sends is read by timestamps.ts.
  */
 import type { ByteWriter } from "./json-bytes.js";
 
@@ -52,7 +54,7 @@ export function writeDate(w: ByteWriter, days: number): void {
   } else w.ascii(dateAscii(days));
 }
 
-/** Canonical timestamp: `YYYY-MM-DDTHH:MM:SS[.fff…]Z`, fraction trimmed of trailing zeros. */
+/** `"YYYY-MM-DDTHH:MM:SS[.fff…]Z"` with exactly `fracDigits` fraction digits (none when 0). */
 export function writeTimestamp(w: ByteWriter, secs: number, frac: number, fracDigits: number): void {
   const days = Math.floor(secs / 86400);
   let sod = secs - days * 86400;
@@ -75,15 +77,10 @@ export function writeTimestamp(w: ByteWriter, secs: number, frac: number, fracDi
   buf[p + 7] = 48 + Math.floor(sod / 10);
   buf[p + 8] = 48 + (sod % 10);
   p += 9;
-  if (frac !== 0) {
-    let digits = fracDigits;
-    while (frac % 10 === 0) {
-      frac /= 10;
-      digits--;
-    }
+  if (fracDigits > 0) {
     buf[p] = 0x2e;
-    p += digits + 1;
-    for (let k = 0, q = p; k < digits; k++) {
+    p += fracDigits + 1;
+    for (let k = 0, q = p; k < fracDigits; k++) {
       const d = Math.floor(frac / 10);
       buf[--q] = 48 + (frac - d * 10);
       frac = d;
@@ -110,45 +107,22 @@ export function makeUnitSplitter(perSec: number): (lo: number, hi: number) => nu
   };
 }
 
-// ---------------------------------------------------------------- strings from APIs
+// ---------------------------------------------------------------- numbers from APIs
 
-const TS = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
-
-const UTC_ZONE = /^(?:[Zz]|[+-]00(?::?00)?)$/;
-
-/** An API timestamp string in canonical form (UTC, trimmed fraction), or undefined when unparseable. */
-export function canonicalTimestamp(s: string): string | undefined {
-  const m = TS.exec(s);
-  if (m === null) return undefined;
-  let frac = m[7] ?? "";
-  let end = frac.length;
-  while (end > 0 && frac.charCodeAt(end - 1) === 48) end--;
-  frac = end === 0 ? "" : "." + frac.slice(0, end);
-  const zone = m[8];
-  // UTC or naive (taken as UTC): rearranged as text, no date arithmetic needed.
-  if (zone === undefined || UTC_ZONE.test(zone)) {
-    if (+m[2]! > 12 || +m[3]! > 31 || +m[4]! > 23 || +m[5]! > 59 || +(m[6] ?? 0) > 59) return undefined;
-    return m[1] + "-" + m[2] + "-" + m[3] + "T" + m[4] + ":" + m[5] + ":" + (m[6] ?? "00") + frac + "Z";
-  }
-  let epoch = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +(m[6] ?? 0));
-  if (Number.isNaN(epoch)) return undefined;
-  const sign = zone[0] === "-" ? -1 : 1;
-  const digits = zone.slice(1).replace(":", "");
-  epoch -= sign * (+digits.slice(0, 2) * 60 + +(digits.slice(2) || "0")) * 60000;
-  const iso = new Date(epoch).toISOString(); // …:SS.000Z for years 0..9999
-  if (iso.length !== 24) return undefined;
-  return iso.slice(0, 19) + frac + "Z";
-}
-
-/** Epoch milliseconds (an API that sends numbers) in canonical form. */
+/**
+ * Epoch milliseconds (an API that sends numbers) as RFC 3339 UTC: whole milliseconds with 3 fraction
+ * digits (the unit's width, as for an Arrow ms column), a fractional millisecond with 6 (µs is what a
+ * double holds here). Strings are timestamps.ts's business.
+ */
 export function timestampFromMillis(ms: number): string | undefined {
-  if (!Number.isFinite(ms)) return undefined;
   const secs = Math.floor(ms / 1000);
-  const frac = Math.round((ms - secs * 1000) * 1000); // µs precision is what a double holds here
-  const iso = new Date(secs * 1000).toISOString();
+  const date = new Date(secs * 1000);
+  if (Number.isNaN(date.getTime())) return undefined; // beyond what a Date holds (±8.64e15 ms)
+  const iso = date.toISOString();
   if (iso.length !== 24) return undefined;
-  const f = frac === 0 ? "" : "." + String(frac).padStart(6, "0").replace(/0+$/, "");
-  return iso.slice(0, 19) + f + "Z";
+  const whole = Number.isInteger(ms);
+  const frac = whole ? ms - secs * 1000 : Math.round((ms - secs * 1000) * 1000);
+  return `${iso.slice(0, 19)}.${String(frac).padStart(whole ? 3 : 6, "0")}Z`;
 }
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;

@@ -6,17 +6,22 @@
  * and each batch is parsed with one `JSON.parse` (one string per batch, not per row: half the GC).
  * Memory is one read chunk plus one batch of rows.
  *
- * Limits: numbers go through JSON.parse, so integers beyond 2^53 lose precision here (Parquet
- * keeps them). In the wrapper layout, rows are the objects of the first top-level `data` array.
+ * Numbers keep their digits: a batch with a number JSON.parse would change (beyond 2^53, `1.50`, `1e3`…)
+ * is parsed by json-lossless.ts instead (slower; the scanner tells which batches). In the wrapper layout,
+ * rows are the objects of the first top-level `data` array.
  */
 import { createReadStream } from "node:fs";
 import { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { SystemError, TransientError } from "../source/errors.js";
 import { JsonRowScanner, RowBatcher } from "./json-export-scanner.js";
+import { parseLossless } from "./json-lossless.js";
+
+/** Rows per yielded array unless asked otherwise: each is one batch, so one checkpoint, of the export path. */
+export const JSON_BATCH_ROWS = 10_000;
 
 export interface JsonExportOptions {
-  /** Rows per yielded array (default 10 000). */
+  /** Rows per yielded array (default JSON_BATCH_ROWS). */
   readonly batchRows?: number;
   readonly signal?: AbortSignal;
 }
@@ -32,7 +37,7 @@ export async function* readJsonExportFile(
   source: string | AsyncIterable<Uint8Array>,
   options: JsonExportOptions = {},
 ): AsyncGenerator<Record<string, unknown>[]> {
-  const batchRows = Math.max(1, options.batchRows ?? 10_000);
+  const batchRows = Math.max(1, options.batchRows ?? JSON_BATCH_ROWS);
   const input = typeof source === "string" ? createReadStream(source, { highWaterMark: 1 << 20 }) : source;
   const scanner = new JsonRowScanner();
   const batcher = new RowBatcher(batchRows);
@@ -40,7 +45,7 @@ export async function* readJsonExportFile(
     for await (const chunk of maybeGunzip(input, options.signal)) {
       options.signal?.throwIfAborted();
       scanner.push(chunk, batcher);
-      for (const batch of batcher.done.splice(0)) yield parseRows(batch.text);
+      for (const batch of batcher.done.splice(0)) yield parseRows(batch.text, batch.lossless);
     }
   } catch (err) {
     if (err instanceof SystemError || err instanceof TransientError) throw err;
@@ -51,7 +56,7 @@ export async function* readJsonExportFile(
   }
   scanner.end();
   batcher.finish();
-  for (const batch of batcher.done.splice(0)) yield parseRows(batch.text);
+  for (const batch of batcher.done.splice(0)) yield parseRows(batch.text, batch.lossless);
 }
 
 /** Passes the bytes through gunzip when the first two are the gzip magic. */
@@ -93,9 +98,9 @@ async function* maybeGunzip(input: AsyncIterable<Uint8Array>, signal: AbortSigna
   }
 }
 
-function parseRows(text: string): Record<string, unknown>[] {
+function parseRows(text: string, lossless: boolean): Record<string, unknown>[] {
   try {
-    return JSON.parse(text) as Record<string, unknown>[];
+    return (lossless ? parseLossless(Buffer.from(text, "utf8")) : JSON.parse(text)) as Record<string, unknown>[];
   } catch (err) {
     throw new SystemError("JSON export file contains invalid JSON", { internal: (err as Error).message });
   }

@@ -5,14 +5,26 @@
  * Layout is decided by the first value: `[` → rows are the array's elements; `{` → if one of its
  * top-level keys is `"data"` with an array value, rows are that array's elements (wrapper layout);
  * if it closes without one, it was the first row of NDJSON (a sequence of top-level objects).
+ *
+ * It also tells the sink which rows hold a number literal that JSON.parse would not give back as sent
+ * (json-lossless.ts `isCanonicalNumber`), so only their batches pay for the lossless parse.
  */
 import { SystemError, TransientError } from "../source/errors.js";
+import { isCanonicalNumber } from "./json-lossless.js";
 
 type Layout = "unknown" | "first-object" | "array" | "wrapper" | "ndjson";
 
 const QUOTE = 0x22, BACKSLASH = 0x5c, COLON = 0x3a;
 const OPEN_OBJ = 0x7b, CLOSE_OBJ = 0x7d, OPEN_ARR = 0x5b, CLOSE_ARR = 0x5d;
 const DATA_KEY = "data";
+
+/** Bytes that start a number outside strings, and bytes a number is made of. */
+const NUMBER_START = new Uint8Array(256);
+const NUMBER_BYTE = new Uint8Array(256);
+for (const c of "-0123456789") NUMBER_START[c.charCodeAt(0)] = 1;
+for (const c of "-+.eE0123456789") NUMBER_BYTE[c.charCodeAt(0)] = 1;
+/** `numberStart` of a number that began in an earlier chunk. */
+const CARRIED = -2;
 
 export class JsonRowScanner {
   private layout: Layout = "unknown";
@@ -31,6 +43,8 @@ export class JsonRowScanner {
   private key: number[] | undefined;
   private keyText = "";
   private afterColon = false;
+  /** Where the number being scanned began in this chunk (CARRIED: an earlier one), or -1. */
+  private numberStart = -1;
 
   /** Scans one chunk; each completed row's bytes go to `rows`. */
   push(chunk: Uint8Array, rows: RowSink): void {
@@ -46,6 +60,16 @@ export class JsonRowScanner {
           if (this.key !== undefined) this.keyText = String.fromCharCode(...this.key);
         } else if (this.key !== undefined && this.key.length < 16) this.key.push(b);
         continue;
+      }
+      if (this.inRow) {
+        if (this.numberStart !== -1) {
+          if (NUMBER_BYTE[b] === 1) continue;
+          if (this.numberStart === CARRIED || !isCanonicalNumber(chunk, this.numberStart, k)) rows.lossy();
+          this.numberStart = -1;
+        } else if (NUMBER_START[b] === 1) {
+          this.numberStart = k;
+          continue;
+        }
       }
       if (b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09) continue;
       if (this.layout === "unknown" && (b === 0xef || b === 0xbb || b === 0xbf)) continue; // a UTF-8 BOM
@@ -85,6 +109,7 @@ export class JsonRowScanner {
     }
     if (this.inRow) this.carry.push(chunk.subarray(this.rowStart));
     this.rowStart = -1;
+    if (this.numberStart !== -1) this.numberStart = CARRIED;
   }
 
   /** The stream ended: the last row and the container must be complete. */
@@ -123,17 +148,25 @@ export class JsonRowScanner {
 export interface RowSink {
   /** One row: the `carry` pieces from earlier chunks, then `chunk[start, end)`. */
   row(carry: readonly Uint8Array[], chunk: Uint8Array, start: number, end: number): void;
+  /** The row being scanned holds a number that JSON.parse would not give back as sent. */
+  lossy(): void;
 }
 
 /**
  * Collects rows as the bytes of JSON arrays (`[row,row,…]`), `batchRows` rows each, so a batch is
- * decoded and parsed in one go instead of one string per row.
+ * decoded and parsed in one go instead of one string per row. `lossless`: a row of the batch holds a
+ * number only the lossless parse keeps.
  */
 export class RowBatcher implements RowSink {
   private buf = Buffer.allocUnsafe(1 << 20);
   private pos = 0;
   private count = 0;
-  readonly done: { text: string; count: number }[] = [];
+  private isLossy = false;
+  readonly done: { text: string; count: number; lossless: boolean }[] = [];
+
+  lossy(): void {
+    this.isLossy = true;
+  }
 
   constructor(private readonly batchRows: number) {}
 
@@ -159,9 +192,10 @@ export class RowBatcher implements RowSink {
   finish(): void {
     if (this.count === 0) return;
     this.buf[this.pos++] = CLOSE_ARR;
-    this.done.push({ text: this.buf.toString("utf8", 0, this.pos), count: this.count });
+    this.done.push({ text: this.buf.toString("utf8", 0, this.pos), count: this.count, lossless: this.isLossy });
     this.pos = 0;
     this.count = 0;
+    this.isLossy = false;
   }
 }
 

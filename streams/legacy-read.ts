@@ -11,27 +11,15 @@ import type { IgniteClient, LegacyRowsBody, LegacyRowsPage } from "./client.js";
 import { ApiError } from "./http-errors.js";
 import { legacyCursorLabel, legacyOutputColumns, legacyProperties } from "./legacy-schema.js";
 import { parseLegacyState, LegacyTracker, type LegacySync } from "./legacy-state.js";
+import type { DeprecationNotice } from "./legacy-streams.js";
 import type { NamedLegacyTable } from "./legacy-tables.js";
 import { syncDateFilter, type LegacyDateFilter } from "./legacy-window.js";
 import { compileSerializer } from "./record-serializer.js";
 import { formatTimestamp, parseDuration, planSync } from "./sync-window.js";
-import type { Logger, ReadContext, StreamOutput } from "./types.js";
+import type { ReadContext, StreamOutput } from "./types.js";
 
 /** The documented maximum rows per legacy extract. */
 export const LEGACY_MAX_SIZE = 10_000;
-
-/** Logs the deprecation once per source (one per read command), however many legacy streams run. */
-export class DeprecationNotice {
-  #done = false;
-  warnOnce(logger: Logger): void {
-    if (this.#done) return;
-    this.#done = true;
-    logger.warn(
-      "Reading legacy data tables through Ignite's DEPRECATED data table endpoints. Ignite may remove them; " +
-        "move these tables to the export registry (GET /tables/) when it offers them, and set legacy_data_tables to off.",
-    );
-  }
-}
 
 export interface LegacyReadDeps {
   readonly table: NamedLegacyTable;

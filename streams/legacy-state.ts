@@ -9,6 +9,7 @@
  */
 import { parseTableState, type TableState } from "./stream-state.js";
 import { SyncTracker } from "./sync-tracker.js";
+import { parseTimestamp } from "./timestamps.js";
 
 export interface LegacyPosition {
   readonly path: "legacy";
@@ -44,7 +45,7 @@ export function parseLegacyState(raw: unknown): LegacyState {
   const saved = state.sync as unknown as Record<string, unknown> | undefined;
   const { sync: _ignored, ...base } = state;
   if (saved === undefined) return { base, sync: undefined, ...(note !== undefined && { note }) };
-  const str = (v: unknown): string | undefined => (typeof v === "string" && !Number.isNaN(Date.parse(v)) ? v : undefined);
+  const str = (v: unknown): string | undefined => (typeof v === "string" && parseTimestamp(v) !== undefined ? v : undefined);
   const from = str(saved["from"]);
   const maxSeen = str(saved["max_seen"]);
   const sync: LegacySync = {

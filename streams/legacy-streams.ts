@@ -7,7 +7,6 @@ import { ConfigError } from "../source/errors.js";
 import type { CallOptions, IgniteClient } from "./client.js";
 import { ApiError } from "./http-errors.js";
 import { legacyCursorLabel, legacyDescriptor } from "./legacy-schema.js";
-import { DeprecationNotice, readLegacyTable } from "./legacy-read.js";
 import {
   LEGACY_PREFIX,
   legacyNameMatches,
@@ -62,6 +61,19 @@ function presentIds(all: readonly NamedLegacyTable[], setting: ConnectorConfig["
   return setting.filter((id) => !missing.includes(id));
 }
 
+/** Logs the deprecation once per source (one per read command), however many legacy streams run. */
+export class DeprecationNotice {
+  #done = false;
+  warnOnce(logger: Logger): void {
+    if (this.#done) return;
+    this.#done = true;
+    logger.warn(
+      "Reading legacy data tables through Ignite's DEPRECATED data table endpoints. Ignite may remove them; " +
+        "move these tables to the export registry (GET /tables/) when it offers them, and set legacy_data_tables to off.",
+    );
+  }
+}
+
 /** The hook createIgniteSource calls when legacy_data_tables is not "off". */
 export async function createLegacyStreams(args: { client: IgniteClient; config: ConnectorConfig; logger: Logger }): Promise<Stream[]> {
   const { client, config } = args;
@@ -81,7 +93,11 @@ export async function createLegacyStreams(args: { client: IgniteClient; config: 
       name: table.streamName,
       descriptor: legacyDescriptor(table),
       matchesName: (name) => legacyNameMatches(name, table, all),
-      read: (ctx) => readLegacyTable({ table, config, client, dateFilter, notice }, ctx),
+      // Imported on the first read, like the export tables' reader (index.ts): check and discover never load it.
+      read: async function* (ctx) {
+        const { readLegacyTable } = await import("./legacy-read.js");
+        yield* readLegacyTable({ table, config, client, dateFilter, notice }, ctx);
+      },
     };
   });
 }

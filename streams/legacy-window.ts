@@ -7,6 +7,7 @@
  * day is read again on the next sync and its rows may be emitted twice (at-least-once, never a gap).
  */
 import { ConfigError } from "../source/errors.js";
+import { timestampMs } from "./timestamps.js";
 import type { Filters } from "./types.js";
 
 export interface LegacyDateFilter {
@@ -33,7 +34,7 @@ function normalizeBound(value: unknown): string | undefined {
   const v = value.trim();
   if (DATE_RE.test(v)) return Number.isNaN(Date.parse(`${v}T00:00:00Z`)) ? undefined : v;
   if (TIMESTAMP_RE.test(v)) {
-    const ms = Date.parse(v);
+    const ms = timestampMs(v);
     return Number.isNaN(ms) ? undefined : utcDay(ms);
   }
   return RELATIVE_RE.test(v) ? v : undefined;
@@ -100,7 +101,7 @@ export function configuredDateFilter(stream: string, filters: Filters | undefine
 export function syncDateFilter(configured: LegacyDateFilter, windowFrom: string | undefined, now: number): LegacyDateFilter | undefined {
   let gte = configured.gte;
   if (windowFrom !== undefined) {
-    const day = utcDay(Date.parse(windowFrom));
+    const day = utcDay(timestampMs(windowFrom));
     if (gte === undefined || boundMs(day, now) > boundMs(gte, now)) gte = day;
   }
   const out: LegacyDateFilter = {

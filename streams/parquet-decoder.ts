@@ -2,22 +2,28 @@
  * The parquet-wasm decode thread (streams/parquet-worker.ts) as the parent sees it: started early if
  * asked (`warm`), given one file at a time (`run`), told which file comes next (`prepare`), and replaced
  * when a file did not end cleanly or its wasm memory grew too big. parquet-reader.ts drives it.
+ *
+ * How a file's decode failed decides the error: the file's bytes (CorruptParquetError, transient: the
+ * caller downloads it again, a bounded number of times), our own code (ParquetDecodeBugError) or memory
+ * (ParquetDecodeMemoryError), both system errors that no new download can fix.
  */
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
+import { Worker, type ResourceLimits } from "node:worker_threads";
 import { lend } from "../source/chunk-pool.js";
-import { TransientError } from "../source/errors.js";
-import type { OpenInput } from "./parquet-worker-files.js";
+import { SystemError, TransientError } from "../source/errors.js";
+import { sourceKey, type FileSource, type OpenInput } from "./parquet-worker-files.js";
+import type { FailureKind } from "./parquet-failure.js";
 import type { ParquetWorkerCommand, ParquetWorkerInput, ParquetWorkerMessage } from "./parquet-worker.js";
 
 /** Rows per batch unless asked otherwise (a row group's pages are fetched whole, batches are decoded one by one). */
 export const DEFAULT_BATCH_ROWS = 16_384;
 
-/** What opening `path` takes (the part of a job's input that `prepare` must match). */
-export function openInputOf(path: string, options: { columns?: readonly string[]; startRow?: number; batchSize?: number }): OpenInput {
+/** What opening `file` takes (the part of a job's input that `prepare` must match). */
+export function openInputOf(file: FileSource, options: { columns?: readonly string[]; startRow?: number; batchSize?: number }): OpenInput {
   return {
-    path,
+    // A plain copy: a TempFile may be passed as a source, and only its descriptor and id cross threads.
+    file: typeof file === "string" ? file : { fd: file.fd, id: file.id },
     startRow: Math.max(0, Math.floor(options.startRow ?? 0)),
     batchSize: options.batchSize ?? DEFAULT_BATCH_ROWS,
     ...(options.columns === undefined ? {} : { columns: [...options.columns] }),
@@ -26,6 +32,41 @@ export function openInputOf(path: string, options: { columns?: readonly string[]
 
 /** The file cannot be decoded: truncated or corrupt download, or not Parquet at all. */
 export class CorruptParquetError extends TransientError {}
+
+/** The decode thread failed on our own code, not on the file: a new download would fail the same way. */
+export class ParquetDecodeBugError extends SystemError {}
+
+/** The decode thread ran out of memory: the heap limit, or WebAssembly's 4 GiB. */
+export class ParquetDecodeMemoryError extends SystemError {}
+
+/** The error for a decode of `name` that failed this way (`detail`: what the thread said). */
+export function decodeFailure(kind: FailureKind | "heap", name: string, detail: string): Error {
+  switch (kind) {
+    case "corrupt":
+      return new CorruptParquetError(`corrupt or truncated Parquet file: ${name}`, { internal: detail });
+    case "bug":
+      return new ParquetDecodeBugError(`Decoding ${name} failed on a bug in the connector, not on the file; please report it with this error`, { internal: detail });
+    case "heap":
+      return new ParquetDecodeMemoryError(
+        `Decoding ${name} ran out of memory (the Parquet decode thread reached the heap limit). Give the connector more memory (the container's limit, AIRBYTE_HEAP_PERCENT, or --max-old-space-size in NODE_OPTIONS), or read this stream with export_format "json" or read_mode "rows"`,
+        { internal: detail },
+      );
+    case "memory":
+      return new ParquetDecodeMemoryError(
+        `Decoding ${name} ran out of memory: a row group of this file needs more than the decoder's 4 GiB of WebAssembly memory, whatever memory the connector has. Read this stream with export_format "json" or read_mode "rows", or select fewer columns`,
+        { internal: detail },
+      );
+  }
+}
+
+export interface ParquetDecoderOptions {
+  /** wasm memory past which the thread is replaced after its file (default DEFAULT_WASM_CAP_BYTES). */
+  readonly wasmCapBytes?: number;
+  /** Heap limits of the thread; absent = Node's defaults (those of the process). */
+  readonly resourceLimits?: ResourceLimits;
+  /** The thread's module; absent = parquet-worker.js. Tests give one that wraps it. */
+  readonly threadModule?: URL;
+}
 
 /** wasm memory never shrinks: past this, the thread is ended after its file and the next file gets a new one. */
 export const DEFAULT_WASM_CAP_BYTES = 256 * 1024 * 1024;
@@ -38,7 +79,10 @@ export const DEFAULT_WASM_CAP_BYTES = 256 * 1024 * 1024;
  */
 export class ParquetDecoder {
   readonly #wasmCapBytes: number;
+  readonly #options: ParquetDecoderOptions;
   #worker: Worker | undefined;
+  /** Descriptor files the live thread was told to open ahead and has not run since: it may read them. */
+  #prepared = new Set<string>();
   #job = 0;
   #busy = false;
   /** Threads started so far (tests and the benchmark read it). */
@@ -46,8 +90,9 @@ export class ParquetDecoder {
   /** Files whose decode started from what `prepare` opened ahead (tests and the benchmark read it). */
   filesPrepared = 0;
 
-  constructor(options: { wasmCapBytes?: number } = {}) {
+  constructor(options: ParquetDecoderOptions = {}) {
     this.#wasmCapBytes = options.wasmCapBytes ?? DEFAULT_WASM_CAP_BYTES;
+    this.#options = options;
   }
 
   /**
@@ -70,8 +115,19 @@ export class ParquetDecoder {
    * Only a hint: a thread that is not alive is not started for it, and another file's run simply
    * discards it. `options` must be those the run will use.
    */
-  prepare(path: string, options: { columns?: readonly string[]; batchSize?: number } = {}): void {
-    this.#worker?.postMessage({ type: "prepare", input: openInputOf(path, options) } satisfies ParquetWorkerCommand);
+  prepare(file: FileSource, options: { columns?: readonly string[]; batchSize?: number } = {}): void {
+    if (this.#worker === undefined) return;
+    if (typeof file !== "string") this.#prepared.add(sourceKey(file));
+    this.#worker.postMessage({ type: "prepare", input: openInputOf(file, options) } satisfies ParquetWorkerCommand);
+  }
+
+  /**
+   * Resolves once the thread can no longer read `file`, so its descriptor may be closed (a closed
+   * number is soon another file's, or a socket's). Only a file named to `prepare` and not run since
+   * can still be read by the thread; then the thread is ended (the next file starts a new one).
+   */
+  async release(file: FileSource): Promise<void> {
+    if (typeof file !== "string" && this.#prepared.has(sourceKey(file))) await this.close();
   }
 
   /**
@@ -90,6 +146,7 @@ export class ParquetDecoder {
   async close(): Promise<void> {
     const worker = this.#worker;
     this.#worker = undefined;
+    this.#prepared.clear();
     await worker?.terminate();
   }
 
@@ -106,19 +163,21 @@ export class ParquetDecoder {
       queue.push(item);
       notify?.();
     };
-    const corrupt = (detail: string): CorruptParquetError =>
-      new CorruptParquetError(`corrupt or truncated Parquet file: ${name}`, { internal: detail });
     let ended = false;
     let clean = false;
     const onMessage = (m: ParquetWorkerMessage): void => {
       if (m.job !== job) return;
       if (m.type === "end") ended = true;
-      push(m.type === "error" ? corrupt(m.message) : m);
+      push(m.type === "error" ? decodeFailure(m.kind, name, m.message) : m);
     };
-    const onError = (err: Error): void => push(corrupt(`${err.name}: ${err.message}`));
+    // What the thread could not report itself: its heap limit, or a failure before its handlers.
+    const onError = (err: Error & { code?: unknown }): void => {
+      const kind = err.code === "ERR_WORKER_OUT_OF_MEMORY" ? "heap" : err.name === "RuntimeError" ? "corrupt" : "bug";
+      push(decodeFailure(kind, name, `${err.name}: ${err.message}`));
+    };
     const onExit = (code: number): void => {
       if (signal?.aborted) push(asError(signal.reason));
-      else if (!ended) push(corrupt(`decoder thread stopped before the end of the file (exit code ${code})`));
+      else if (!ended) push(decodeFailure("corrupt", name, `decoder thread stopped before the end of the file (exit code ${code})`));
       push({ job, type: "end", wasmBytes: 0 });
     };
     worker.on("message", onMessage).on("error", onError).on("exit", onExit);
@@ -153,6 +212,7 @@ export class ParquetDecoder {
     } finally {
       signal?.removeEventListener("abort", onAbort);
       worker.off("message", onMessage).off("error", onError).off("exit", onExit);
+      this.#prepared.delete(sourceKey(input.file)); // its run opened it, or dropped what was opened ahead
       this.#busy = false;
       if (clean) worker.unref();
       else {
@@ -165,7 +225,10 @@ export class ParquetDecoder {
 
   #start(): Worker {
     this.threadsStarted++;
-    const worker = new Worker(workerUrl());
+    this.#prepared.clear();
+    const worker = new Worker(this.#options.threadModule ?? workerUrl(), {
+      ...(this.#options.resourceLimits !== undefined && { resourceLimits: this.#options.resourceLimits }),
+    });
     // A thread that dies between files is simply replaced by the next file.
     worker.on("error", () => undefined).on("exit", () => {
       if (this.#worker === worker) this.#worker = undefined;

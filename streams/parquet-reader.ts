@@ -14,11 +14,15 @@ import { basename } from "node:path";
 import { tableFromIPC, type RecordBatch } from "apache-arrow";
 import { ParquetDecoder, openInputOf } from "./parquet-decoder.js";
 import type { ParquetWorkerInput, ParquetWorkerMessage } from "./parquet-worker.js";
-import { maxEpochMs } from "./arrow-cursor.js";
+import type { FileSource } from "./parquet-worker-files.js";
+import { maxTimestampText } from "./arrow-cursor.js";
 import { compileSerializer, fromDataLines, type OutputColumn } from "./record-serializer.js";
 import type { Batch, RecordFraming } from "./types.js";
 
-export { CorruptParquetError, DEFAULT_WASM_CAP_BYTES, ParquetDecoder } from "./parquet-decoder.js";
+export { CorruptParquetError, DEFAULT_WASM_CAP_BYTES, ParquetDecodeBugError, ParquetDecodeMemoryError, ParquetDecoder } from "./parquet-decoder.js";
+
+/** A path, or an open file of this process (an export's nameless temp file, export-temp.ts). */
+export type ParquetSource = FileSource;
 
 export interface ParquetReadOptions {
   /** Projection by Parquet column name; absent = all columns. */
@@ -54,10 +58,12 @@ export interface ParquetReadOptions {
   readonly decoder?: ParquetDecoder;
   /** Called once with the file's row count and row-group sizes, before the first batch. */
   readonly onMeta?: (meta: { numRows: number; rowGroups: number[] }) => void;
+  /** The file's name in errors; absent = the path's last part (a descriptor has no name of its own). */
+  readonly name?: string;
 }
 
-export async function* readParquetFile(path: string, options: ParquetReadOptions = {}): AsyncGenerator<RecordBatch> {
-  for await (const [m] of runWorker(path, options, undefined)) {
+export async function* readParquetFile(source: ParquetSource, options: ParquetReadOptions = {}): AsyncGenerator<RecordBatch> {
+  for await (const [m] of runWorker(source, options, undefined)) {
     if (m.type !== "ipc") continue;
     const batch = tableFromIPC(m.ipc).batches[0];
     if (batch === undefined) continue;
@@ -66,11 +72,11 @@ export async function* readParquetFile(path: string, options: ParquetReadOptions
 }
 
 export async function* readParquetRecords(
-  path: string,
+  source: ParquetSource,
   columns: readonly OutputColumn[],
   options: ParquetReadOptions = {},
 ): AsyncGenerator<Batch> {
-  for await (const { batch } of readParquetCursorRecords(path, columns, undefined, options)) yield batch;
+  for await (const { batch } of readParquetCursorRecords(source, columns, undefined, options)) yield batch;
 }
 
 /**
@@ -79,21 +85,21 @@ export async function* readParquetRecords(
  * cursor keeps both cores busy like one without.
  */
 export async function* readParquetCursorRecords(
-  path: string,
+  source: ParquetSource,
   columns: readonly OutputColumn[],
   cursorColumn: string | undefined,
   options: ParquetReadOptions = {},
-): AsyncGenerator<{ batch: Batch; maxUpdatedAtMs: number }> {
+): AsyncGenerator<{ batch: Batch; maxUpdatedAt: string | undefined }> {
   const serializer = compileSerializer(columns);
   const framing = options.framing === undefined ? {} : { framing: options.framing };
-  for await (const [m, post] of runWorker(path, options, columns, cursorColumn)) {
+  for await (const [m, post] of runWorker(source, options, columns, cursorColumn)) {
     if (m.type === "lines") {
       const lines = fromDataLines(m.lines, m.count, { framedWith: options.framing });
-      yield { batch: { kind: "batch", count: lines.count, ...framing, encode: (f) => lines.encode(f) }, maxUpdatedAtMs: m.maxMs };
+      yield { batch: { kind: "batch", count: lines.count, ...framing, encode: (f) => lines.encode(f) }, maxUpdatedAt: m.maxUpdatedAt };
     } else if (m.type === "ipc") {
       const batch = tableFromIPC(m.ipc).batches[0];
       const inner = batch === undefined ? fromDataLines([], 0) : serializer.fromArrow(batch, m.skip);
-      const maxUpdatedAtMs = batch === undefined || cursorColumn === undefined ? Number.NEGATIVE_INFINITY : maxEpochMs(batch, cursorColumn, m.skip);
+      const maxUpdatedAt = batch === undefined || cursorColumn === undefined ? undefined : maxTimestampText(batch, cursorColumn, m.skip);
       // Tell the worker when this thread has done its share, so it knows whether to share the next.
       const shared: Batch = {
         kind: "batch",
@@ -107,13 +113,13 @@ export async function* readParquetCursorRecords(
           }
         },
       };
-      yield { batch: shared, maxUpdatedAtMs };
+      yield { batch: shared, maxUpdatedAt };
     }
   }
 }
 
 async function* runWorker(
-  path: string,
+  source: ParquetSource,
   options: ParquetReadOptions,
   serialize: readonly OutputColumn[] | undefined,
   cursorColumn?: string,
@@ -121,14 +127,15 @@ async function* runWorker(
   const input: ParquetWorkerInput = {
     // ≤ 16 k-row slices of a row group, at most `inFlight` of them queued: memory holds about one
     // slice being written plus the queue, not a whole decoded row group (100 k rows, ~50 MB as lines).
-    ...openInputOf(path, options),
+    ...openInputOf(source, options),
     ...(serialize === undefined ? {} : { serialize: serialize.map((c) => ({ ...c })), shareBelow: options.shareBelow ?? 3 }),
     ...(serialize === undefined || options.framing === undefined ? {} : { framing: checkedFraming(options.framing) }),
     ...(serialize === undefined || cursorColumn === undefined ? {} : { cursorColumn }),
   };
   const decoder = options.decoder ?? new ParquetDecoder();
   try {
-    for await (const item of decoder.run(input, basename(path), options.signal, options.inFlight ?? (serialize === undefined ? 2 : 6))) {
+    const name = options.name ?? (typeof source === "string" ? basename(source) : source.id);
+    for await (const item of decoder.run(input, name, options.signal, options.inFlight ?? (serialize === undefined ? 2 : 6))) {
       if (item[0].type === "meta") options.onMeta?.({ numRows: item[0].numRows, rowGroups: item[0].rowGroups });
       else yield item;
     }

@@ -8,16 +8,28 @@
  * is downloaded (`prepare`), and the idle thread opens it and decodes that first row group in advance;
  * the job for that file then starts from it. A file that fails here is simply dropped: its job opens
  * it again and reports what is wrong (a wasm panic ends the thread, which the parent replaces).
+ *
+ * A file is a path, or a descriptor of this process: the export path's temp files have no name
+ * (export-temp.ts). The thread reads those through the descriptor, which the parent keeps open until
+ * the thread is done with it (ParquetDecoder.release).
  */
-import { openAsBlob } from "node:fs";
+import { fstat, openAsBlob, read } from "node:fs";
 import { ParquetFile, type RecordBatch as WasmBatch } from "parquet-wasm";
+
+/** A file to read: a path, or an open descriptor with an id that is unique where numbers are reused. */
+export type FileSource = string | { readonly fd: number; readonly id: string };
 
 /** What a file is opened with (the rest of a job's input does not change the batches). */
 export interface OpenInput {
-  readonly path: string;
+  readonly file: FileSource;
   readonly columns?: readonly string[];
   readonly startRow: number;
   readonly batchSize: number;
+}
+
+/** Tells two sources apart (a path and an id never collide). */
+export function sourceKey(file: FileSource): string {
+  return typeof file === "string" ? `path:${file}` : `fd:${file.id}`;
 }
 
 export interface OpenedFile {
@@ -33,7 +45,7 @@ export interface OpenedFile {
 
 let ahead: { key: string; opened: OpenedFile; first: IteratorResult<WasmBatch> } | undefined;
 
-const keyOf = (input: OpenInput): string => JSON.stringify([input.path, input.batchSize, input.columns ?? null]);
+const keyOf = (input: OpenInput): string => JSON.stringify([sourceKey(input.file), input.batchSize, input.columns ?? null]);
 
 /** Opens a file for a job: the one opened ahead when it is this very file from its start, else anew. */
 export async function openFile(input: OpenInput): Promise<OpenedFile> {
@@ -69,7 +81,7 @@ function dropAhead(slot: typeof ahead): void {
 }
 
 async function open(input: OpenInput): Promise<OpenedFile> {
-  const file = await ParquetFile.fromFile(await openAsBlob(input.path));
+  const file = await ParquetFile.fromFile(typeof input.file === "string" ? await openAsBlob(input.file) : await descriptorBlob(input.file.fd));
   try {
     const meta = file.metadata();
     const groups = meta.rowGroups().map((g) => {
@@ -106,4 +118,33 @@ async function* startingWith(first: IteratorResult<WasmBatch>, rest: AsyncIterab
   if (first.done === true) return;
   yield first.value;
   yield* rest;
+}
+
+/**
+ * The file behind a descriptor as the Blob parquet-wasm reads (it uses `size` and `slice(a, b)
+ * .arrayBuffer()` only; parquet-arrow.md §1.2). Each slice is read at its offset, so reads never share
+ * a file position. A read that comes up short (the file shrank) throws, which parquet-wasm turns into
+ * a panic, reported as a corrupt file, as with a path whose file changed.
+ */
+async function descriptorBlob(fd: number): Promise<Blob> {
+  const size = await new Promise<number>((resolve, reject) => fstat(fd, (err, stats) => (err ? reject(err) : resolve(stats.size))));
+  const slice = (start: number, end: number): Blob =>
+    ({
+      size: end - start,
+      slice: (from = 0, to = end - start) => slice(Math.min(end, start + from), Math.min(end, start + Math.max(from, to))),
+      arrayBuffer: () => readRange(fd, start, end),
+    }) as unknown as Blob;
+  return slice(0, size);
+}
+
+async function readRange(fd: number, start: number, end: number): Promise<ArrayBuffer> {
+  const bytes = Buffer.allocUnsafeSlow(end - start); // an ArrayBuffer of exactly this size, not a pool slice
+  for (let done = 0; done < bytes.length; ) {
+    const n = await new Promise<number>((resolve, reject) =>
+      read(fd, bytes, done, bytes.length - done, start + done, (err, bytesRead) => (err ? reject(err) : resolve(bytesRead))),
+    );
+    if (n === 0) throw new Error(`the file ended at byte ${start + done}, before byte ${end}`);
+    done += n;
+  }
+  return bytes.buffer as ArrayBuffer;
 }

@@ -8,14 +8,17 @@
  * `RuntimeError: unreachable` and a promise that never settles, and wasm memory never shrinks.
  * Here a panic ends the thread (the parent sees `error`/`exit` and starts another one), and
  * terminating the thread releases the wasm memory (the parent does when it passes a cap).
+ *
+ * A failure is reported with what caused it (parquet-failure.ts), since the parent's answer differs.
  */
 import { parentPort } from "node:worker_threads";
 import { Type, type DataType, type Dictionary, type RecordBatch as ArrowBatch } from "apache-arrow";
 import { parseRecordBatch } from "arrow-js-ffi";
 import { wasmMemory, type RecordBatch as WasmBatch } from "parquet-wasm";
 import { adoptBuffer } from "../source/chunk-pool.js";
-import { maxEpochMs } from "./arrow-cursor.js";
-import { openFile, prepareFile, type OpenInput } from "./parquet-worker-files.js";
+import { maxTimestampText } from "./arrow-cursor.js";
+import { failureDetail, failureKind, FileReadError, type FailureKind } from "./parquet-failure.js";
+import { openFile, prepareFile, sourceKey, type OpenInput } from "./parquet-worker-files.js";
 import { compileSerializer, type OutputColumn } from "./record-serializer.js";
 
 export interface ParquetWorkerInput extends OpenInput {
@@ -37,10 +40,10 @@ export type ParquetWorkerMessage = { job: number } & (
   /** `prepared`: the file was opened (and its first row group decoded) ahead of its job. */
   | { type: "meta"; numRows: number; rowGroups: number[]; prepared: boolean }
   | { type: "ipc"; ipc: Uint8Array; skip: number; rows: number }
-  | { type: "lines"; lines: Uint8Array[]; count: number; maxMs: number }
+  | { type: "lines"; lines: Uint8Array[]; count: number; maxUpdatedAt: string | undefined }
   /** `wasmBytes`: the wasm memory now (it never shrinks; the parent recycles the thread past a cap). */
   | { type: "end"; wasmBytes: number }
-  | { type: "error"; message: string }
+  | { type: "error"; kind: FailureKind; message: string }
 );
 
 /**
@@ -65,7 +68,7 @@ let credit = 0;
 let sharedOut = 0; // IPC batches of the current job the parent has not finished encoding
 let wake: (() => void) | undefined;
 let next: OpenInput | undefined; // the file to open ahead when idle
-let currentPath: string | undefined;
+let currentKey: string | undefined;
 port.on("message", (m: ParquetWorkerCommand) => {
   if (m.type === "buffers") {
     for (const buffer of m.buffers) adoptBuffer(buffer);
@@ -74,7 +77,8 @@ port.on("message", (m: ParquetWorkerCommand) => {
   if (m.type === "open") pending.push({ job: m.job, input: m.input, credit: 0 });
   else if (m.type === "prepare") {
     // A hint that arrives after its file's job (a race with the download) would only open it twice.
-    if (m.input.path !== currentPath && !pending.some((p) => p.input.path === m.input.path)) next = m.input;
+    const key = sourceKey(m.input.file);
+    if (key !== currentKey && !pending.some((p) => sourceKey(p.input.file) === key)) next = m.input;
   } else if (m.job === current) {
     if (m.type === "credit") credit += m.n;
     else sharedOut--;
@@ -108,9 +112,9 @@ async function serve(): Promise<void> {
       else await nextMessage();
     }
     const { job, input, credit: given } = pending.shift()!;
-    if (next?.path === input.path) next = undefined; // its job came first: nothing to open ahead
+    if (next !== undefined && sourceKey(next.file) === sourceKey(input.file)) next = undefined; // its job came first: nothing to open ahead
     current = job;
-    currentPath = input.path;
+    currentKey = sourceKey(input.file);
     credit = given;
     sharedOut = 0;
     try {
@@ -118,8 +122,33 @@ async function serve(): Promise<void> {
       port.postMessage({ job, type: "end", wasmBytes: wasmMemory().buffer.byteLength } satisfies ParquetWorkerMessage);
     } catch (err) {
       // The parent stops using this thread after an error: wasm state after a failed decode is not trusted.
-      port.postMessage({ job, type: "error", message: err instanceof Error ? `${err.name}: ${err.message}` : String(err) } satisfies ParquetWorkerMessage);
+      reportFailure(job, err);
     }
+  }
+}
+
+function reportFailure(job: number, err: unknown): void {
+  const kind = failureKind(err, wasmMemory().buffer.byteLength);
+  port.postMessage({ job, type: "error", kind, message: failureDetail(err) } satisfies ParquetWorkerMessage);
+}
+
+/** Marks what parquet-wasm throws while opening or reading the file as the file's failure. */
+async function fromFile<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    throw new FileReadError("reading the file failed", { cause: err });
+  }
+}
+
+/** The file's batches, with read failures marked as the file's (fromFile). */
+async function* batchesOf(file: { batches: AsyncIterable<WasmBatch> }): AsyncGenerator<WasmBatch> {
+  const it = file.batches[Symbol.asyncIterator]();
+  try {
+    for (let step = await fromFile(it.next()); step.done !== true; step = await fromFile(it.next())) yield step.value;
+  } finally {
+    // As for-await does when the loop stops early (our code threw): end the stream.
+    await Promise.resolve(it.return?.()).catch(() => undefined);
   }
 }
 
@@ -128,13 +157,13 @@ async function decode(job: number, input: ParquetWorkerInput): Promise<void> {
     while (credit <= 0) await nextMessage();
     credit--;
   };
-  const file = await openFile(input);
+  const file = await fromFile(openFile(input));
   try {
     const { groups, prepared } = file;
     port.postMessage({ job, type: "meta", numRows: groups.reduce((a, b) => a + b, 0), rowGroups: groups, prepared } satisfies ParquetWorkerMessage);
     let skip = file.skip;
     const serializer = input.serialize === undefined ? undefined : compileSerializer(input.serialize, { chunkBytes: 1 << 20 });
-    for await (const wasmBatch of file.batches) {
+    for await (const wasmBatch of batchesOf(file)) {
       const rows = wasmBatch.numRows;
       if (skip >= rows) {
         skip -= rows;
@@ -147,13 +176,13 @@ async function decode(job: number, input: ParquetWorkerInput): Promise<void> {
         const ipc = wasmBatch.intoIPCStream(); // a JS-owned copy; consumes the wasm batch
         port.postMessage({ job, type: "ipc", ipc, skip, rows } satisfies ParquetWorkerMessage, [ipc.buffer as ArrayBuffer]);
       } else {
-        const { lines, maxMs } = withArrowView(wasmBatch, (batch) => ({
+        const { lines, maxUpdatedAt } = withArrowView(wasmBatch, (batch) => ({
           lines: [...serializer.fromArrow(batch, skip).encode(input.framing ?? DATA_LINES)],
-          maxMs: input.cursorColumn === undefined ? Number.NEGATIVE_INFINITY : maxEpochMs(batch, input.cursorColumn, skip),
+          maxUpdatedAt: input.cursorColumn === undefined ? undefined : maxTimestampText(batch, input.cursorColumn, skip),
         }));
         // Each chunk has an ArrayBuffer of its own (json-bytes.ts), so they are transferred as they are.
         const owned = lines.map((c) => c.buffer as ArrayBuffer);
-        port.postMessage({ job, type: "lines", lines, count: rows - skip, maxMs } satisfies ParquetWorkerMessage, owned);
+        port.postMessage({ job, type: "lines", lines, count: rows - skip, maxUpdatedAt } satisfies ParquetWorkerMessage, owned);
       }
       skip = 0;
     }
@@ -202,6 +231,13 @@ function viewable(type: DataType): boolean {
       return false;
   }
 }
+
+// A panic inside parquet-wasm's async code surfaces here, uncaught, and its promise never settles: say
+// what it was for the running job (the parent replaces this thread), then end the thread.
+process.on("uncaughtException", (err) => {
+  reportFailure(current, err);
+  process.exit(1);
+});
 
 port.unref();
 void serve();

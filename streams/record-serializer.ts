@@ -7,9 +7,11 @@
  * - objects: only keys present in the object are written (an absent key stays absent); Arrow: every
  *   column of the batch is written (a null stays null); batch columns that are not in `columns` go
  *   after the known ones, keyed by their Arrow name;
- * - values per Ignite dataType (json-bytes-values.ts, arrow-encoders.ts, json-bytes-format.ts):
- *   numbers as exact number literals, timestamps as `YYYY-MM-DDTHH:MM:SS[.f]Z`, dates as
- *   `YYYY-MM-DD`, string arrays as arrays, NaN/±Inf as null.
+ * - values per Ignite dataType (json-bytes-values.ts, arrow-encoders.ts, json-bytes-format.ts): a
+ *   value the API sent in a valid form is written as sent (number literals with their digits, RFC 3339
+ *   timestamps with their text); Arrow values are exact number literals, timestamps
+ *   `YYYY-MM-DDTHH:MM:SS[.f]Z` with the unit's fraction digits, dates `YYYY-MM-DD`; string arrays as
+ *   arrays, NaN/±Inf as null.
  *
  * Bytes go into reused-until-full buffers (json-bytes.ts); a chunk handed out is never written again.
  */

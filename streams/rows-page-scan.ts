@@ -2,22 +2,27 @@
  * Rows pages turned into RECORD lines straight from the response bytes. JSON.parse of each page and the
  * re-serialization of every value were most of the rows path's CPU, while most values arrive already in
  * the form the serializer writes. So a page is scanned once (validated, and each row's value spans noted
- * per column), and at write time each value is either copied as bytes or, when it is not in canonical
- * form, parsed alone and written by the serializer's own writer for its type.
+ * per column), and at write time each value is either copied as bytes or, when the writer for its type
+ * would write something else, parsed alone (losslessly) and written by that writer.
  *
- * The result is byte-identical to `serializer.fromObjects(JSON.parse(page).data)` (test/rows-page-scan.test.ts
- * checks it on generated pages): rows with keys the serializer does not know or keys given twice are
- * parsed whole and written by `writeObject`. A page outside the happy path (another envelope, invalid
- * JSON, invalid UTF-8, deep nesting) gives `undefined`, and the caller parses it the usual way, with the
- * usual errors.
+ * Copied as sent: every number literal (outside TIMESTAMP columns), strings without escapes or escaped
+ * the way JSON.stringify escapes, RFC 3339 timestamps, true/false/null and compact string arrays.
+ *
+ * The result is byte-identical to `serializer.fromObjects(parseLossless(page).data)`, the fallback path
+ * (test/rows-page-scan.test.ts checks it on generated pages, test/rows-page-properties.test.ts against
+ * JSON.parse): rows with keys the serializer does not know or keys given twice are parsed whole and
+ * written by `writeObject`. A page outside the happy path (another envelope, invalid JSON, invalid UTF-8,
+ * deep nesting) gives `undefined`, and the caller parses it the usual way, with the usual errors.
  */
 import { isUtf8 } from "node:buffer";
 import { ByteWriter, DEFAULT_CHUNK_BYTES, keyBytes } from "./json-bytes.js";
 import { valueWriterFor, type ValueWriter } from "./json-bytes-values.js";
+import { parseLossless } from "./json-lossless.js";
 import { JsonScanner, Kind, QUOTE } from "./json-scan.js";
 import type { RecordSerializer } from "./record-serializer.js";
 import type { RowsPageDecoder } from "./client.js";
 import { maxTimestampOf } from "./sync-tracker.js";
+import { MaxTimestamp } from "./timestamps.js";
 import type { Batch, RecordFraming } from "./types.js";
 
 /** One decoded rows page, however it was decoded. */
@@ -25,10 +30,10 @@ export interface DecodedRowsPage {
   readonly batch: Batch;
   /** Present only when there is a next page (absent, null and "" all mean "last page"). */
   readonly nextPageToken?: string;
-  /** The value under the key column in the page's last row (as JSON.parse gives it), if any. */
+  /** The value under the key column in the page's last row (as parseLossless gives it), if any. */
   readonly lastKey: unknown;
-  /** Highest `Date.parse` of the cursor column's string values (epoch ms), -Infinity without any. */
-  readonly maxCursorMs: number;
+  /** The highest timestamp among the cursor column's string values, as records carry it (timestamps.ts). */
+  readonly maxCursor: string | undefined;
 }
 
 export interface PageScanOptions {
@@ -41,11 +46,11 @@ export interface PageScanOptions {
 
 /** How a column's values are written when they are not copied as they are (by Ignite dataType). */
 const Rule = {
-  /** STRING, DATE, BOOL, STRING_ARRAY and unknown types: a string without escapes is already canonical. */
+  /** STRING, DATE, BOOL, STRING_ARRAY and unknown types: a string without escapes is written as sent. */
   Text: 0,
-  /** NUMBER, MONETARY_AMOUNT: a string is parsed as a number literal. */
+  /** NUMBER, MONETARY_AMOUNT: a string is written as the number literal it spells, if it spells one. */
   Number: 1,
-  /** TIMESTAMP: a string is canonicalized, a number is epoch ms. */
+  /** TIMESTAMP: RFC 3339 text as sent, other forms completed, a number is epoch ms. */
   Timestamp: 2,
 } as const;
 type Rule = (typeof Rule)[keyof typeof Rule];
@@ -63,7 +68,7 @@ const RowMode = {
   Verbatim: 1,
   /** Verbatim but for some values: copied whole, those values rewritten in place. */
   Patched: 3,
-  /** Unknown or repeated keys: parsed whole and written by `writeObject`. */
+  /** Unknown or repeated keys: parsed whole (losslessly) and written by `writeObject`. */
   Parsed: 2,
 } as const;
 
@@ -74,7 +79,7 @@ class PageLayout {
   rowModes: Uint8Array;
   /** [start, end) of each value in the page, row-major by column. */
   spans: Int32Array;
-  /** 0 when the row has no such key, else COPY (its bytes are canonical) or REWRITE (parse, then write). */
+  /** 0 when the row has no such key, else COPY (written as its bytes) or REWRITE (parse, then write). */
   how: Uint8Array;
 
   constructor(readonly width: number, capacity: number) {
@@ -190,7 +195,7 @@ export function compileRowsPageScanner(serializer: RecordSerializer, options: Pa
       batch: encoder(bytes, layout),
       ...(token !== undefined && token !== "" && { nextPageToken: token }),
       lastKey: lastKeyOf(bytes, layout),
-      maxCursorMs: cursor.ms,
+      maxCursor: cursor.text,
     };
   }
 
@@ -290,11 +295,11 @@ export function compileRowsPageScanner(serializer: RecordSerializer, options: Pa
     if (options.lastKeyKey === undefined || layout.rows === 0) return undefined;
     const i = layout.rows - 1;
     if (layout.rowModes[i] === RowMode.Parsed) {
-      return (JSON.parse(bytes.toString("utf8", layout.rowSpans[2 * i]!, layout.rowSpans[2 * i + 1]!)) as Record<string, unknown>)[options.lastKeyKey];
+      return (parseLossless(bytes, layout.rowSpans[2 * i]!, layout.rowSpans[2 * i + 1]!) as Record<string, unknown>)[options.lastKeyKey];
     }
     const j = bySource.get(options.lastKeyKey);
     if (j === undefined || layout.how[i * m + j] === 0) return undefined;
-    return JSON.parse(bytes.toString("utf8", layout.spans[2 * (i * m + j)]!, layout.spans[2 * (i * m + j) + 1]!));
+    return parseLossless(bytes, layout.spans[2 * (i * m + j)]!, layout.spans[2 * (i * m + j) + 1]!);
   }
 
   function encoder(bytes: Buffer, layout: PageLayout): Batch {
@@ -318,12 +323,12 @@ export function compileRowsPageScanner(serializer: RecordSerializer, options: Pa
         for (let j = 0, k = i * m; j < m; j++, k++) {
           if (how[k] !== REWRITE) continue;
           copy(w, bytes, from, spans[2 * k]!);
-          writers[j]!(w, JSON.parse(bytes.toString("utf8", spans[2 * k]!, spans[2 * k + 1]!)));
+          writers[j]!(w, parseLossless(bytes, spans[2 * k]!, spans[2 * k + 1]!));
           from = spans[2 * k + 1]!;
         }
         copy(w, bytes, from, rowSpans[2 * i + 1]!);
       } else if (mode === RowMode.Parsed) {
-        serializer.writeObject(w, JSON.parse(bytes.toString("utf8", rowSpans[2 * i]!, rowSpans[2 * i + 1]!)) as Record<string, unknown>);
+        serializer.writeObject(w, parseLossless(bytes, rowSpans[2 * i]!, rowSpans[2 * i + 1]!) as Record<string, unknown>);
       } else {
         w.byte(0x7b);
         let written = 0;
@@ -333,7 +338,7 @@ export function compileRowsPageScanner(serializer: RecordSerializer, options: Pa
           w.bytes(written++ === 0 ? firstKeys[j]! : nextKeys[j]!);
           const start = spans[2 * k]!, end = spans[2 * k + 1]!;
           if (h === COPY) copy(w, bytes, start, end);
-          else writers[j]!(w, JSON.parse(bytes.toString("utf8", start, end)));
+          else writers[j]!(w, parseLossless(bytes, start, end));
         }
         w.byte(0x7d);
       }
@@ -353,89 +358,66 @@ function isCanonical(b: Uint8Array, start: number, end: number, kind: Kind, rule
     case Kind.CompactStringArray:
       return true;
     case Kind.String:
-      return rule === Rule.Text || (rule === Rule.Timestamp && isCanonicalTimestamp(b, start, end));
+      return rule === Rule.Text || (rule === Rule.Timestamp && isRfc3339Timestamp(b, start, end));
     case Kind.EscapedString:
       return rule === Rule.Text && stringified;
     case Kind.Number:
-      return rule !== Rule.Timestamp && isCanonicalNumber(b, start, end);
+      return rule !== Rule.Timestamp; // a number literal is written as sent; in a TIMESTAMP column it is epoch ms
     default:
       return false;
   }
 }
 
 /**
- * A number literal that writeFloat would print the same: no exponent, no `-0`, no trailing fraction zero,
- * at most 15 significant digits (any such decimal round-trips through a double to the same shortest digits).
+ * The quoted string at [start, end) is RFC 3339 `date-time` (timestamps.ts: written as sent):
+ * `"YYYY-MM-DD(T|t)HH:MM:SS[.d…](Z|z|±HH:MM)"`, digits not range-checked (the writer keeps such a
+ * string as sent either way).
  */
-export function isCanonicalNumber(b: Uint8Array, start: number, end: number): boolean {
-  let p = start;
-  if (b[p] === 0x2d) p++;
-  let significant = 0;
-  if (b[p] === 0x30) {
-    p++;
-    if (p === end) return b[start] !== 0x2d;
-    if (b[p] !== 0x2e) return false;
-    p++;
-    while (p < end && b[p] === 0x30) p++; // leading zeros of a fraction are not significant
-  } else {
-    while (p < end && b[p]! >= 0x30 && b[p]! <= 0x39) {
-      p++;
-      significant++;
-    }
-    if (p === end) return significant <= 15;
-    if (b[p] !== 0x2e) return false;
-    p++;
-  }
-  const fraction = p;
-  for (; p < end; p++) {
-    const c = b[p]!;
-    if (c < 0x30 || c > 0x39) return false;
-    significant++;
-  }
-  return p > fraction && b[end - 1] !== 0x30 && significant <= 15;
-}
-
-/**
- * `"YYYY-MM-DDTHH:MM:SS[.f]Z"` with 1-9 fraction digits, the last not 0: canonicalTimestamp gives such a
- * string back unchanged, or (out-of-range fields) undefined, in which case the writer keeps it as it is.
- */
-export function isCanonicalTimestamp(b: Uint8Array, start: number, end: number): boolean {
-  const n = end - start; // with the quotes
-  if (n < 22 || n > 32 || b[start] !== QUOTE || b[end - 2] !== 0x5a) return false;
+export function isRfc3339Timestamp(b: Uint8Array, start: number, end: number): boolean {
+  const close = end - 1;
+  if (end - start < 22 || b[start] !== QUOTE || b[close] !== QUOTE) return false;
   const p = start + 1;
   for (let k = 0; k < 19; k++) {
     const c = b[p + k]!;
     const want = TIMESTAMP_SHAPE[k]!;
-    if (want === 0 ? c < 0x30 || c > 0x39 : c !== want) return false;
+    if (want === 0 ? !isDigit(c) : want === 0x54 ? c !== 0x54 && c !== 0x74 : c !== want) return false;
   }
-  if (n === 22) return true;
-  if (b[p + 19] !== 0x2e || n === 23) return false;
-  for (let q = p + 20; q < end - 2; q++) if (b[q]! < 0x30 || b[q]! > 0x39) return false;
-  return b[end - 3] !== 0x30;
+  let q = p + 19;
+  if (b[q] === 0x2e) {
+    const fraction = ++q;
+    while (q < close && isDigit(b[q]!)) q++;
+    if (q === fraction) return false;
+  }
+  if (q === close - 1) return b[q] === 0x5a || b[q] === 0x7a;
+  return q === close - 6 && (b[q] === 0x2b || b[q] === 0x2d) && isDigit(b[q + 1]!) && isDigit(b[q + 2]!) && b[q + 3] === 0x3a && isDigit(b[q + 4]!) && isDigit(b[q + 5]!);
 }
 
-/** 0 = a digit; otherwise the byte itself. */
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+
+/** 0 = a digit; otherwise the byte itself (0x54 `T` also matches `t`). */
 const TIMESTAMP_SHAPE = Array.from("0000-00-00T00:00:00", (c) => (c === "0" ? 0 : c.charCodeAt(0)));
 
-/** Highest Date.parse over the cursor column's strings, parsing only values that can raise it. */
-class CursorMax {
-  ms = Number.NEGATIVE_INFINITY;
-  /** `YYYY-MM-DDTHH:MM:SS` of the canonical value that set `ms`: a canonical value below it cannot be higher. */
+/** The highest cursor value of a page (timestamps.ts), parsing only values that can raise it. */
+class CursorMax extends MaxTimestamp {
+  /** `YYYY-MM-DDTHH:MM:SS` of the highest value when that is `…Z`: a `…Z` value below it cannot be higher. */
   #prefix: Buffer | undefined;
 
   see(b: Buffer, start: number, end: number, kind: Kind): void {
-    if (kind === Kind.String && isCanonicalTimestamp(b, start, end)) {
-      if (this.#prefix !== undefined && this.#prefix.compare(b, start + 1, start + 20) > 0) return;
-      const ms = Date.parse(b.toString("latin1", start + 1, end - 1));
-      if (ms > this.ms) {
-        this.ms = ms;
-        this.#prefix = Buffer.from(b.subarray(start + 1, start + 20));
-      }
-    } else if (kind === Kind.String || kind === Kind.EscapedString) {
-      const ms = Date.parse(JSON.parse(b.toString("utf8", start, end)) as string);
-      if (ms > this.ms) this.ms = ms;
+    if (kind === Kind.String) {
+      const utc = isUtcTimestamp(b, start, end);
+      if (utc && this.#prefix !== undefined && this.#prefix.compare(b, start + 1, start + 20) > 0) return;
+      if (this.offer(b.toString("utf8", start + 1, end - 1))) this.#prefix = utc ? Buffer.from(b.subarray(start + 1, start + 20)) : undefined;
+    } else if (kind === Kind.EscapedString) {
+      if (this.offer(JSON.parse(b.toString("utf8", start, end)) as string)) this.#prefix = undefined;
     }
   }
+}
+
+/** RFC 3339 with `T` and `Z`/`z`: such values order like their text, second by second. */
+function isUtcTimestamp(b: Uint8Array, start: number, end: number): boolean {
+  return (b[end - 2] === 0x5a || b[end - 2] === 0x7a) && b[start + 11] === 0x54 && isRfc3339Timestamp(b, start, end);
 }
 
 /**
@@ -489,7 +471,7 @@ function copy(w: ByteWriter, b: Uint8Array, start: number, end: number): void {
 
 /**
  * The rows path's page decoder: pages from their bytes through the scanner, and any page the scanner
- * hands back through JSON.parse and `fromObjects`, with the same results.
+ * hands back through the lossless parse (client.ts) and `fromObjects`, with the same results.
  */
 export function rowsPageDecoder(serializer: RecordSerializer, options: PageScanOptions = {}): RowsPageDecoder<DecodedRowsPage> {
   const scanner = compileRowsPageScanner(serializer, options);
@@ -500,7 +482,7 @@ export function rowsPageDecoder(serializer: RecordSerializer, options: PageScanO
       batch: serializer.fromObjects(page.data),
       ...(page.nextPageToken !== undefined && { nextPageToken: page.nextPageToken }),
       lastKey: lastKeyKey === undefined ? undefined : page.data.at(-1)?.[lastKeyKey],
-      maxCursorMs: cursorKey === undefined ? Number.NEGATIVE_INFINITY : maxTimestampOf(page.data, cursorKey),
+      maxCursor: cursorKey === undefined ? undefined : maxTimestampOf(page.data, cursorKey),
     }),
   };
 }

@@ -27,6 +27,7 @@ import { readRowsPages } from "./rows-reader.js";
 import type { RowsProgress } from "./stream-state.js";
 import type { SyncTracker } from "./sync-tracker.js";
 import { formatTimestamp } from "./sync-window.js";
+import { timestampMs } from "./timestamps.js";
 import type { Filters, ReadContext, StreamOutput, TableMeta } from "./types.js";
 
 /** Tokens live 24 h (§5); one older than this is not worth a request that will answer 410. */
@@ -75,7 +76,7 @@ export async function* readRowsPath(input: RowsPathInput, ctx: ReadContext): Asy
       try {
         for await (const page of readRowsPages(client, table.id, body, token, decoder, callOptions)) {
           if (page.batch.count > 0) {
-            tracker.observeMax(page.maxCursorMs);
+            tracker.observeMax(page.maxCursor);
             yield page.batch;
           }
           if (page.nextPageToken === undefined) break;
@@ -150,7 +151,7 @@ function resumeToken(tracker: SyncTracker, request: string, ctx: ReadContext): s
       ? "the interrupted sync used the export path"
       : position.request !== request
         ? "the request changed since (columns, filters, page size or key mode)"
-        : ctx.now() - Date.parse(position.token_issued_at) > PAGE_TOKEN_MAX_AGE_MS
+        : ctx.now() - timestampMs(position.token_issued_at) > PAGE_TOKEN_MAX_AGE_MS
           ? `its page token was issued at ${position.token_issued_at} and page tokens expire after 24 h`
           : undefined;
   if (why === undefined && position.path === "rows") {

@@ -1,11 +1,14 @@
 /**
  * The state of one export-table stream: what a resumed or later sync needs, nothing more.
  *
+ * Timestamps in state are read by timestamps.ts only (a zone-less one is UTC, never local time).
+ *
  * Two kinds of position live side by side (design.md §3.3):
  * - durable ones that never expire: `cursor` (incremental watermark) and the in-progress window's `from`;
  * - short-lived handles that make a resume cheap: a page token (valid 24 h) or an export's file position
  *   (files kept 7 days). When a handle has expired we fall back to the durable position.
  */
+import { parseTimestamp } from "./timestamps.js";
 
 /** A sync that has started but not finished; absent once the stream completes. */
 export interface RowsProgress {
@@ -98,5 +101,5 @@ function sanitizeV1(obj: Record<string, unknown>): TableState {
 }
 
 function isTimestamp(value: string): boolean {
-  return !Number.isNaN(Date.parse(value));
+  return parseTimestamp(value) !== undefined;
 }

@@ -9,6 +9,7 @@
 import type { Checkpoint } from "./types.js";
 import type { SyncProgress, TableState } from "./stream-state.js";
 import { formatTimestamp, nextCursor } from "./sync-window.js";
+import { MaxTimestamp } from "./timestamps.js";
 
 /** What the tracker relies on in any stream's in-progress sync; `position` is the read path's own. */
 export interface TrackedSync {
@@ -21,21 +22,22 @@ export interface TrackedSync {
 export class SyncTracker<S extends TrackedSync = SyncProgress> {
   readonly #previous: TableState;
   #sync: S;
-  #maxSeenMs: number;
+  /** The highest updated_at emitted in this sync, as the records carry it (timestamps.ts). */
+  readonly #maxSeen = new MaxTimestamp();
 
   constructor(previous: TableState, sync: S) {
     this.#previous = previous;
     this.#sync = sync;
-    this.#maxSeenMs = sync.max_seen === undefined ? Number.NEGATIVE_INFINITY : Date.parse(sync.max_seen);
+    if (sync.max_seen !== undefined) this.#maxSeen.offer(sync.max_seen);
   }
 
   get sync(): S {
     return this.#sync;
   }
 
-  /** Notes the updated_at values (epoch ms) of rows that are about to be emitted. */
-  observeMax(maxUpdatedAtMs: number): void {
-    if (maxUpdatedAtMs > this.#maxSeenMs) this.#maxSeenMs = maxUpdatedAtMs;
+  /** Notes the highest updated_at (its text) of rows that are about to be emitted. */
+  observeMax(maxUpdatedAt: string | undefined): void {
+    if (maxUpdatedAt !== undefined) this.#maxSeen.offer(maxUpdatedAt);
   }
 
   /** Notes the rows about to be emitted by the timestamps under `key` (unparseable ones are skipped). */
@@ -45,7 +47,7 @@ export class SyncTracker<S extends TrackedSync = SyncProgress> {
 
   /** State that resumes at `position`, valid once every record yielded before it is written. */
   checkpoint(position: NonNullable<S["position"]>): Checkpoint {
-    this.#sync = { ...this.#sync, ...this.#maxSeen(), position };
+    this.#sync = { ...this.#sync, ...this.#maxSeenField(), position };
     return { kind: "checkpoint", state: { ...this.#previous, sync: this.#sync } as unknown as Record<string, unknown> };
   }
 
@@ -58,8 +60,7 @@ export class SyncTracker<S extends TrackedSync = SyncProgress> {
 
   /** The final state of a completed sync: the cursor advances, the in-progress part goes away. */
   complete(now: number): Checkpoint {
-    const maxSeen = this.#maxSeen().max_seen;
-    const cursor = nextCursor(this.#previous.cursor, maxSeen, this.#sync.started_at);
+    const cursor = nextCursor(this.#previous.cursor, this.#maxSeen.text, this.#sync.started_at);
     const lastSnapshot = this.#sync.snapshot ? this.#sync.started_at : this.#previous.last_snapshot_at;
     const state: TableState = {
       version: 1,
@@ -70,19 +71,17 @@ export class SyncTracker<S extends TrackedSync = SyncProgress> {
     return { kind: "checkpoint", state: state as unknown as Record<string, unknown> };
   }
 
-  #maxSeen(): { max_seen?: string } {
-    return Number.isFinite(this.#maxSeenMs) ? { max_seen: formatTimestamp(this.#maxSeenMs) } : {};
+  #maxSeenField(): { max_seen?: string } {
+    return this.#maxSeen.text === undefined ? {} : { max_seen: this.#maxSeen.text };
   }
 }
 
-/** Highest parseable timestamp among `rows[key]` (epoch ms), or -Infinity. */
-export function maxTimestampOf(rows: readonly Record<string, unknown>[], key: string): number {
-  let max = Number.NEGATIVE_INFINITY;
+/** The highest timestamp among the string values `rows[key]`, as records carry it; undefined without any. */
+export function maxTimestampOf(rows: readonly Record<string, unknown>[], key: string): string | undefined {
+  const max = new MaxTimestamp();
   for (const row of rows) {
     const value = row[key];
-    if (typeof value !== "string") continue;
-    const ms = Date.parse(value);
-    if (ms > max) max = ms;
+    if (typeof value === "string") max.offer(value);
   }
-  return max;
+  return max.text;
 }

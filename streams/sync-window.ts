@@ -3,6 +3,7 @@
  */
 import { ConfigError } from "../source/errors.js";
 import type { TableState } from "./stream-state.js";
+import { compareInstants, formatInstant, laterTimestamp, parseTimestamp, shiftInstant, timestampMs } from "./timestamps.js";
 
 const DAY_MS = 86_400_000;
 
@@ -42,14 +43,21 @@ export interface SyncPlan {
   readonly reason: string;
 }
 
-/** Decides the window of a new sync (a resumed sync keeps the window it started with). */
+/**
+ * Decides the window of a new sync (a resumed sync keeps the window it started with). Without a
+ * lookback the window starts at the cursor's own text, so `gte` re-reads the rows at exactly that value
+ * at whatever precision the API keeps; with one, at the cursor's instant minus the lookback.
+ */
 export function planSync(input: WindowInput): SyncPlan {
+  // start_date is YYYY-MM-DD or a time with a zone (spec pattern): Date.parse reads both as UTC.
   const start = input.startDate ? formatTimestamp(Date.parse(input.startDate)) : undefined;
   if (!input.incremental) return { from: start, snapshot: true, reason: "full refresh" };
   const cursor = input.state.cursor;
   if (cursor === undefined) return { from: start, snapshot: true, reason: start ? `first sync from start_date ${start}` : "first sync" };
+  const at = parseTimestamp(cursor);
+  if (at === undefined) return { from: start, snapshot: true, reason: `the saved cursor ${JSON.stringify(cursor)} is not a timestamp: reading as a first sync` };
   if (input.needsSnapshots && input.snapshotIntervalDays > 0) {
-    const last = input.state.last_snapshot_at ? Date.parse(input.state.last_snapshot_at) : Number.NEGATIVE_INFINITY;
+    const last = input.state.last_snapshot_at ? timestampMs(input.state.last_snapshot_at) : Number.NEGATIVE_INFINITY;
     if (input.now - last >= input.snapshotIntervalDays * DAY_MS) {
       return {
         from: start,
@@ -58,18 +66,20 @@ export function planSync(input: WindowInput): SyncPlan {
       };
     }
   }
-  let fromMs = Date.parse(cursor) - input.lookbackMs;
-  if (start !== undefined) fromMs = Math.max(fromMs, Date.parse(start));
-  return { from: formatTimestamp(fromMs), snapshot: false, reason: `changes since ${formatTimestamp(fromMs)}` };
+  let from = input.lookbackMs === 0 ? cursor : formatInstant(shiftInstant(at, -input.lookbackMs));
+  if (start !== undefined) from = laterTimestamp(from, start);
+  return { from, snapshot: false, reason: `changes since ${from}` };
 }
 
 /**
- * The cursor after a completed sync. Rows arrive ordered by id, not by updated_at, so a row changed while
- * we were reading may have been passed already; capping at the sync's start keeps it inside the next window.
+ * The cursor after a completed sync, as text (the highest value seen keeps the form records carry).
+ * Rows arrive ordered by id, not by updated_at, so a row changed while we were reading may have been
+ * passed already; capping at the sync's start keeps it inside the next window.
  */
 export function nextCursor(previous: string | undefined, maxSeen: string | undefined, syncStartedAt: string): string | undefined {
-  if (maxSeen === undefined) return previous;
-  const candidate = Math.min(Date.parse(maxSeen), Date.parse(syncStartedAt));
-  const prev = previous === undefined ? Number.NEGATIVE_INFINITY : Date.parse(previous);
-  return candidate > prev ? formatTimestamp(candidate) : previous;
+  const seen = maxSeen === undefined ? undefined : parseTimestamp(maxSeen);
+  if (seen === undefined) return previous;
+  const started = parseTimestamp(syncStartedAt);
+  const candidate = started !== undefined && compareInstants(seen, started) > 0 ? syncStartedAt : maxSeen!;
+  return previous === undefined ? candidate : laterTimestamp(previous, candidate);
 }

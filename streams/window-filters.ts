@@ -3,6 +3,7 @@
  * the column supports. Pure.
  */
 import { ConfigError } from "../source/errors.js";
+import { laterTimestamp } from "./timestamps.js";
 import type { ColumnMeta, Filters } from "./types.js";
 
 const FAR_FUTURE = "9999-12-31T23:59:59Z";
@@ -12,7 +13,7 @@ export function withWindow(filters: Filters | undefined, column: ColumnMeta | un
   if (column === undefined) throw new ConfigError("incremental sync needs an updated_at column, and this table has none");
   const ops = column.supportedOperators;
   const user = filters?.[column.name] ?? {};
-  const lower = maxTimestamp(from, typeof user["gte"] === "string" ? user["gte"] : undefined);
+  const lower = typeof user["gte"] === "string" ? laterTimestamp(from, user["gte"]) : from;
   const upper = typeof user["lte"] === "string" ? user["lte"] : undefined;
   let condition: Record<string, unknown>;
   if (upper !== undefined && ops.includes("between")) condition = { between: [lower, upper] };
@@ -24,9 +25,4 @@ export function withWindow(filters: Filters | undefined, column: ColumnMeta | un
     );
   }
   return { ...filters, [column.name]: condition };
-}
-
-function maxTimestamp(a: string, b: string | undefined): string {
-  if (b === undefined) return a;
-  return Date.parse(b) > Date.parse(a) ? b : a;
 }

@@ -11,6 +11,7 @@ import {
   type Vector,
 } from "apache-arrow";
 import { Compression, Table as WasmTable, WriterPropertiesBuilder, writeParquet } from "parquet-wasm";
+import { JsonNumber } from "../streams/json-lossless.js";
 import type { OutputColumn } from "../streams/record-serializer.js";
 
 export interface Logical {
@@ -136,13 +137,12 @@ function isoFromUnits(v: bigint, perSec: bigint, digits: number, style: number):
   }
   const base = new Date(Number(secs) * 1000).toISOString().slice(0, 19);
   const f = digits === 0 ? "" : "." + frac.toString().padStart(digits, "0");
-  // The API may write a zone as Z or +00:00, a space instead of T, an untrimmed fraction, or
-  // another offset: every one must come out the same.
+  // RFC 3339 UTC with the unit's digits, or the same zone-less (UTC wall time; with T or a space), which
+  // the writer completes with Z: each comes out as the Arrow value does. (A value with an offset is
+  // written as sent, so it is no part of this parity.)
   if (style === 0) return base + f + "Z";
-  if (style === 1) return base.replace("T", " ") + f + "+00:00";
-  if (style === 2) return base + f;
-  const shifted = new Date(Number(secs) * 1000 + 2 * 3600_000).toISOString().slice(0, 19);
-  return shifted + f + "+02:00";
+  if (style === 1) return base.replace("T", " ") + f;
+  return base + f;
 }
 
 function decimalText(v: bigint, scale: number): string {
@@ -151,12 +151,15 @@ function decimalText(v: bigint, scale: number): string {
   return (neg ? "-" : "") + digits.slice(0, -scale) + "." + digits.slice(-scale);
 }
 
-/** Even rows: the decimal as untrimmed text; odd rows: as a JSON number when a double holds it exactly. */
-function decimalObject(v: bigint, i: number): string | number {
-  const text = decimalText(v, 9);
+/**
+ * The decimal as the API would write what Arrow writes for decimal(38,9) (fraction trimmed). Even rows:
+ * as text (a decimal sent as a string); odd rows: as a number literal (a double when it prints the
+ * same, else the literal as the lossless parse keeps it).
+ */
+function decimalObject(v: bigint, i: number): string | number | JsonNumber {
+  const text = decimalText(v, 9).replace(/0+$/, "").replace(/\.$/, "");
   if (i % 2 === 0) return text;
-  const trimmed = text.replace(/0+$/, "").replace(/\.$/, "");
-  return String(Number(text)) === trimmed ? Number(text) : text;
+  return String(Number(text)) === text ? Number(text) : new JsonNumber(text);
 }
 
 /** What a rows page carries for the same row (strings for times and big decimals, as JSON allows). */
@@ -171,9 +174,9 @@ export function objectRow(r: Logical, i: number): Record<string, unknown> {
     amount: r.amount,
     dec: r.dec === null ? null : decimalObject(r.dec, i),
     day,
-    ts_ms: r.ts_ms === null ? null : isoFromUnits(r.ts_ms, 1000n, 3, i % 4),
-    ts_us: r.ts_us === null ? null : isoFromUnits(r.ts_us, 1000000n, 6, (i + 1) % 4),
-    ts_ns: r.ts_ns === null ? null : isoFromUnits(r.ts_ns, 1000000000n, 9, (i + 2) % 4),
+    ts_ms: r.ts_ms === null ? null : isoFromUnits(r.ts_ms, 1000n, 3, i % 3),
+    ts_us: r.ts_us === null ? null : isoFromUnits(r.ts_us, 1000000n, 6, (i + 1) % 3),
+    ts_ns: r.ts_ns === null ? null : isoFromUnits(r.ts_ns, 1000000000n, 9, (i + 2) % 3),
     ok: r.ok,
     tags: r.tags,
   };

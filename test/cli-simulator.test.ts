@@ -131,6 +131,7 @@ describe("read", () => {
   it.each([
     ["an unmappable LEGACY state", { cursor: "2024-01-01" }, /LEGACY state that cannot be mapped/],
     ["a broken state file", "[{", /--state .*: not valid JSON/],
+    ["a state file of JSON Lines with a broken line", '{"type":"LOG","log":{"level":"INFO","message":"x"}}\n{"type":"STATE",\n{}\n', /--state .*: not valid JSON Lines \((syntax error at line 2, column \d+|line 2 ends too early)\)/],
     ["a broken catalog", undefined, /Invalid configured catalog: catalog\.streams: is required/],
   ])("rejects %s before reading anything (config_error, exit 1)", async (_label, state, pattern) => {
     const catalog = state === undefined ? { nope: [] } : configuredCatalog(streams);

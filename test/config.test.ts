@@ -64,6 +64,7 @@ describe("config errors through the CLI", () => {
     { name: "config empty", args: ["check"], file: "  \n", expect: /--config .*: the file is empty/ },
     { name: "unknown command", args: ["sync"], expect: /Unknown command: sync/ },
     { name: "no command", args: [], expect: /No command given/ },
+    { name: "the command behind a second --", args: ["--", "--", "spec"], expect: /No command given/ },
     { name: "check without --config", args: ["check"], expect: /Missing required option --config/ },
     { name: "read without --catalog", args: ["read", "--config", "/dev/null"], expect: /Missing required option --catalog/ },
   ];
@@ -76,6 +77,15 @@ describe("config errors through the CLI", () => {
     expect(errors[0]!.message).toMatch(pattern);
     expect(r.stdout).not.toContain(TOKEN);
     expect(r.stderr).toMatch(pattern); // a human at a terminal sees it too
+  });
+
+  it("takes a `--` before the command, as Meltano's tap-airbyte passes it (`docker run IMAGE -- spec`)", async () => {
+    const spec = await runCli({ args: ["--", "spec"] });
+    expect(spec.exitCode).toBe(0);
+    expect(ofType(spec.messages, "SPEC")).toHaveLength(1);
+    const check = await runCli({ args: ["--", "check"], config: { ...base, page_size: 0 } });
+    expect(check.exitCode).toBe(0);
+    expect(ofType(check.messages, "CONNECTION_STATUS")[0]!.connectionStatus.message).toMatch(/page_size: must be >= 1/);
   });
 
   it("accepts unknown flags such as --debug, and --help / --version exit 0", async () => {

@@ -46,7 +46,7 @@ const DEFAULTS: Partial<Variant> = {
 function expectComplete(result: CliResult, counters: Record<string, number>): void {
   expect(result.exitCode, result.stderr.slice(-2000)).toBe(0);
   expectValidRead(result, SPEND);
-  expectSameRecords(result.messages, rows.messages, SPEND);
+  expectSameRecords(result, rows, SPEND);
   expect(counters["download:authorizationHeader"] ?? 0).toBe(0);
   expect(tmp.leftovers()).toEqual([]);
 }
@@ -96,7 +96,7 @@ describe("failures of the lifecycle", () => {
     try {
       brief.setFaults({ download: { nth: 1, slowMs: 2500 } }); // file 0 takes longer than a URL lives
       const result = await readOk({ sim: brief, streams: SPEND });
-      expectSameRecords(result.messages, rows.messages, SPEND);
+      expectSameRecords(result, rows, SPEND);
       expect(brief.counters()["download:403"] ?? 0).toBe(0);
       expect(brief.counters()["download:200"]).toBe(3);
     } finally {
@@ -166,11 +166,11 @@ describe("failures of the lifecycle", () => {
     expect(tmp.leftovers()).toEqual([]);
   }, 60_000);
 
-  test("SIGTERM while a file is downloading stops the read and removes the temp files", async () => {
+  test("SIGTERM while a file is downloading stops the read; the stream's cleanup (decode thread, temp files) is done before its INCOMPLETE", async () => {
     sim.setFaults({ download: { nth: 2, slowMs: 4000 } });
     try {
       const result = await runCli({
-        args: ["read"],
+        args: ["read", "--debug"],
         config: baseConfig(sim, { read_mode: "export" }),
         catalog: await catalogFor(baseConfig(sim), SPEND),
         env: { TMPDIR: tmp.dir },
@@ -180,8 +180,37 @@ describe("failures of the lifecycle", () => {
       expect(result.records).toBeGreaterThan(0);
       expect(result.records).toBeLessThan(1500);
       expect(tmp.leftovers()).toEqual([]);
+      const cleaned = result.messages.findIndex((m) => m.type === "LOG" && m.log.message === "spend: export read ended; decode thread stopped, temp files closed");
+      const incomplete = result.messages.findIndex((m) => m.type === "TRACE" && m.trace.type === "STREAM_STATUS" && m.trace.stream_status.status === "INCOMPLETE");
+      expect(cleaned, "the export read's cleanup logged").toBeGreaterThan(0);
+      expect(incomplete).toBeGreaterThan(cleaned);
+      expect(errorTraces(result.messages).map((t) => t.message)).toEqual([expect.stringMatching(/^The sync was interrupted \(SIGTERM\)/)]);
     } finally {
       sim.setFaults({});
     }
+  }, 60_000);
+});
+
+describe("a downloaded file that does not decode (full length, garbled bytes)", () => {
+  test("once: it is downloaded again, and the read completes with every row", async () => {
+    const { result, counters } = await scenario({}, { download: { nth: 1, corrupt: true } });
+    expectComplete(result, counters);
+    expect(counters["download"]).toBe(4); // part-00000 twice, then the other two
+    const warned = logs(result).filter((l) => l.startsWith("WARN part-00000.parquet did not decode (corrupt or truncated Parquet file: part-00000.parquet); downloading it again"));
+    expect(warned).toHaveLength(1);
+  }, 60_000);
+
+  test("every time: after 2 downloads the stream fails with a transient error that says so", async () => {
+    const { result, counters } = await scenario({}, { download: { corrupt: true } });
+    expect(result.exitCode).not.toBe(0);
+    expectValidRead(result, SPEND);
+    expect(counters["rows"] ?? 0).toBe(0); // not read some other way: the file, not the export, is at fault
+    const [error] = errorTraces(result.messages);
+    expect(error).toMatchObject({ failure_type: "transient_error", stream_descriptor: { name: "spend" } });
+    expect(error!.message).toMatch(
+      /^part-00000\.parquet of export \S+ did not decode after 2 downloads \(corrupt or truncated Parquet file: part-00000\.parquet\); the file the API serves seems to be damaged\. The next sync tries again\.$/,
+    );
+    expect(result.records).toBe(0);
+    expect(tmp.leftovers()).toEqual([]);
   }, 60_000);
 });

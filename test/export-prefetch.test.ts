@@ -1,9 +1,11 @@
 /**
  * ExportJobReader over the simulator (real HTTP, real Parquet files): the next file downloads while the
- * current one is decoded (one file ahead, each after a fresh status poll), the file ahead is deleted when
- * the read stops early, and positions still name rows already emitted.
+ * current one is decoded (one file ahead, each after a fresh status poll), the file ahead is closed when
+ * the read stops early, and positions still name rows already emitted. The temp files have no name
+ * (export-temp.ts): they are counted as this process's descriptors of deleted files in the test's temp
+ * root (/proc/self/fd, Linux), and the root itself stays empty throughout.
  */
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readlinkSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -54,8 +56,23 @@ async function setup(): Promise<{ reader: ExportJobReader; ctx: ReadContext; han
   if (outcome.kind !== "ready") throw new Error(`export not ready: ${outcome.kind}`);
   expect(outcome.files).toHaveLength(ROWS / FILE_ROWS);
   const serializer = compileSerializer([{ key: "id", source: "id", dataType: "STRING" }]);
-  const reader = new ExportJobReader({ client, dir, cursorColumn: undefined, arrowSerializer: serializer, jsonSerializer: serializer });
+  const reader = new ExportJobReader({ client, tempRoot: dir, cursorColumn: undefined, arrowSerializer: serializer, jsonSerializer: serializer });
   return { reader, ctx, handle: outcome.handle, files: outcome.files, abort, framings };
+}
+
+/** Temp files open in this process under the test's root (each unlinked: nothing of it is in `dir`). */
+function openTempFiles(): number {
+  let n = 0;
+  for (const fd of readdirSync("/proc/self/fd")) {
+    try {
+      const target = readlinkSync(`/proc/self/fd/${fd}`);
+      if (target.startsWith(`${dir}/ignite-export-`) && target.endsWith(" (deleted)")) n++;
+    } catch {
+      // closed meanwhile
+    }
+  }
+  expect(readdirSync(dir)).toEqual([]);
+  return n;
 }
 
 async function until(what: () => boolean, ms = 5_000): Promise<boolean> {
@@ -74,7 +91,7 @@ describe("ExportJobReader downloads one file ahead", () => {
     const first = await it.next();
     expect(first.value).toMatchObject({ kind: "rows", fileIndex: 0 });
     // Consumer paused inside file 0: file 1 still arrives, on disk, and no further.
-    expect(await until(() => (sim.counters()["download:200"] ?? 0) === 2 && readdirSync(dir).length === 2)).toBe(true);
+    expect(await until(() => (sim.counters()["download:200"] ?? 0) === 2 && openTempFiles() === 2)).toBe(true);
     await new Promise((r) => setTimeout(r, 300));
     expect(sim.counters()["download:200"]).toBe(2);
     const polls = sim.counters()["exportStatus"] ?? 0;
@@ -95,7 +112,7 @@ describe("ExportJobReader downloads one file ahead", () => {
     }
     expect(sim.counters()["download:200"]).toBe(3);
     expect(sim.counters()["exportStatus"]).toBe(2);
-    expect(readdirSync(dir)).toEqual([]);
+    expect(openTempFiles()).toBe(0);
   }, 60_000);
 
   test("each file's batches come framed (Batch.framing) with the framing taken from the context when its decode began", async () => {
@@ -118,18 +135,18 @@ describe("ExportJobReader downloads one file ahead", () => {
     }
   }, 60_000);
 
-  test("stopping mid-file, while the file ahead is still downloading, deletes both files and returns promptly", async () => {
+  test("stopping mid-file, while the file ahead is still downloading, closes both files and returns promptly", async () => {
     const { reader, ctx, handle, files } = await setup();
     sim.setFaults({ download: { nth: 2, slowMs: 20_000 } });
     try {
       sim.resetCounters();
       const it = reader.read({ handle, fileIndex: 0, rowOffset: 0 }, files, ctx);
       await it.next();
-      expect(await until(() => readdirSync(dir).length === 2)).toBe(true); // file 0 + file 1 being written
+      expect(await until(() => openTempFiles() === 2)).toBe(true); // file 0 + file 1 being written
       const t0 = Date.now();
       await it.return(undefined);
       expect(Date.now() - t0).toBeLessThan(5_000);
-      expect(readdirSync(dir)).toEqual([]);
+      expect(openTempFiles()).toBe(0);
     } finally {
       sim.setFaults({});
     }
@@ -142,13 +159,13 @@ describe("ExportJobReader downloads one file ahead", () => {
       sim.resetCounters();
       const it = reader.read({ handle, fileIndex: 0, rowOffset: 0 }, files, ctx);
       await it.next();
-      expect(await until(() => readdirSync(dir).length === 2)).toBe(true);
+      expect(await until(() => openTempFiles() === 2)).toBe(true);
       abort.abort(new Error("stop now"));
       const drain = async (): Promise<void> => {
         while (!(await it.next()).done);
       };
       await expect(drain()).rejects.toThrow();
-      expect(readdirSync(dir)).toEqual([]);
+      expect(openTempFiles()).toBe(0);
     } finally {
       sim.setFaults({});
     }

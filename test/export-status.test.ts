@@ -1,6 +1,6 @@
 import { Dictionary, Int32, RecordBatch, Table, Utf8, vectorFromArray } from "apache-arrow";
 import { describe, expect, test } from "vitest";
-import { maxEpochMs } from "../streams/arrow-cursor.js";
+import { maxTimestampText } from "../streams/arrow-cursor.js";
 import { choosePath } from "../streams/table-read.js";
 import { findFile, naturalCompare, orderFiles } from "../streams/export-files.js";
 import { estimatedBytes, failureMessage, parseDownloadList, phaseOf } from "../streams/export-status.js";
@@ -74,35 +74,41 @@ describe("file order", () => {
 describe("max updated_at of an Arrow batch", () => {
   const rows = logicalRows(50);
   const batch: RecordBatch = arrowTable(rows).batches[0]!;
-  const expectMs = (values: (bigint | null)[], perMs: bigint, from = 0): number => {
+  /** The highest raw value as UTC text with the unit's digits (a BigInt oracle, independent of the writer). */
+  const expectText = (values: (bigint | null)[], perSec: bigint, digits: number, from = 0): string => {
     let max: bigint | undefined;
     for (const v of values.slice(from)) if (v !== null && (max === undefined || v > max)) max = v;
-    const q = max! / perMs;
-    return Number(max! % perMs < 0n ? q - 1n : q);
+    let secs = max! / perSec, frac = max! % perSec;
+    if (frac < 0n) {
+      frac += perSec;
+      secs -= 1n;
+    }
+    return `${new Date(Number(secs) * 1000).toISOString().slice(0, 19)}${digits === 0 ? "" : `.${frac.toString().padStart(digits, "0")}`}Z`;
   };
-  test("ms with zone, µs without zone, ns with nulls: floored to the millisecond", () => {
-    expect(maxEpochMs(batch, "ts_ms")).toBe(expectMs(rows.map((r) => r.ts_ms), 1n));
-    expect(maxEpochMs(batch, "ts_us")).toBe(expectMs(rows.map((r) => r.ts_us), 1000n));
-    expect(maxEpochMs(batch, "ts_ns")).toBe(expectMs(rows.map((r) => r.ts_ns), 1_000_000n));
-    expect(maxEpochMs(batch, "ts_ns") % 1).toBe(0);
+  test("ms with zone, µs without zone, ns with nulls: the highest value, written as its record writes it (unit digits, full precision)", () => {
+    expect(maxTimestampText(batch, "ts_ms")).toBe(expectText(rows.map((r) => r.ts_ms), 1000n, 3));
+    expect(maxTimestampText(batch, "ts_us")).toBe(expectText(rows.map((r) => r.ts_us), 1_000_000n, 6));
+    expect(maxTimestampText(batch, "ts_ns")).toBe(expectText(rows.map((r) => r.ts_ns), 1_000_000_000n, 9));
+    expect(maxTimestampText(batch, "ts_ns")).toMatch(/\.\d{9}Z$/);
   });
 
-  test("startRow and slices are honoured; missing column and all-null give -Infinity", () => {
-    expect(maxEpochMs(batch, "ts_ms", 49)).toBe(Number(rows[49]!.ts_ms));
-    expect(maxEpochMs(batch.slice(10, 20), "ts_us")).toBe(expectMs(rows.slice(10, 20).map((r) => r.ts_us), 1000n));
-    expect(maxEpochMs(batch, "nope")).toBe(Number.NEGATIVE_INFINITY);
+  test("startRow and slices are honoured; missing column and all-null give undefined", () => {
+    expect(maxTimestampText(batch, "ts_ms", 49)).toBe(expectText([rows[49]!.ts_ms], 1000n, 3));
+    expect(maxTimestampText(batch.slice(10, 20), "ts_us")).toBe(expectText(rows.slice(10, 20).map((r) => r.ts_us), 1_000_000n, 6));
+    expect(maxTimestampText(batch, "nope")).toBeUndefined();
     const allNull = new Table(arrowTable([rows[0]!]).batches).batches[0]!;
-    expect(maxEpochMs(allNull, "ts_ms")).toBe(Number.NEGATIVE_INFINITY);
+    expect(maxTimestampText(allNull, "ts_ms")).toBeUndefined();
   });
 
-  test("timestamps stored as text (plain or dictionary) are parsed", () => {
-    const values = ["2026-01-01T00:00:00Z", null, "2026-03-01T00:00:00.5Z", "2025-12-31T23:00:00+00:00"];
+  test("timestamps stored as text (plain or dictionary) are read as UTC when zone-less, offsets honoured, text kept as sent", () => {
+    // Read as local time in New York, the zone-less value would be the highest.
+    const values = ["2026-01-01T00:00:00Z", null, "2026-03-01T00:00:00.50Z", "2026-03-01T00:00:00.4", "2026-03-01T01:00:00.9+02:00", "2025-12-31T23:00:00+00:00", "not a time"];
     const text = new Table({
       u: vectorFromArray(values, new Utf8()),
       d: vectorFromArray(values, new Dictionary(new Utf8(), new Int32())),
     }).batches[0]!;
-    expect(maxEpochMs(text, "u")).toBe(Date.parse("2026-03-01T00:00:00.500Z"));
-    expect(maxEpochMs(text, "d")).toBe(Date.parse("2026-03-01T00:00:00.500Z"));
+    expect(maxTimestampText(text, "u")).toBe("2026-03-01T00:00:00.50Z");
+    expect(maxTimestampText(text, "d")).toBe("2026-03-01T00:00:00.50Z");
   });
 });
 

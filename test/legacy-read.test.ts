@@ -5,7 +5,7 @@
  * protocol schema and the read sequence rules.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSimulator, type Simulator, type Variant } from "../simulator/index.js";
+import { startSimulator, WireNumber, type Simulator, type Variant } from "../simulator/index.js";
 import { configuredCatalog, runCli, type CliResult } from "./helpers/cli.js";
 import { errorTraces, messageProblems, ofType, statusesOf } from "./helpers/protocol.js";
 import { baseConfig, committedRecords, discoverStreams, expectValidRead, recordsOf, stateFrom, type Row } from "./helpers/read-scenario.js";
@@ -274,6 +274,26 @@ describe("kill and resume", () => {
       expect(ofType(resumed.messages, "LOG").some((m) => m.log.level === "WARN" && /no longer accepts the saved next link/.test(m.log.message))).toBe(true);
     } finally {
       sim.setVariant({ legacyNext: "absolute" });
+    }
+  });
+});
+
+describe("values as sent", () => {
+  it("decimals beyond a double's precision in a number column (wideNumbers) come out digit for digit", async () => {
+    sim.setVariant({ wideNumbers: true });
+    try {
+      const result = await read([MID]);
+      const lines = new Map(result.stdout.split("\n").filter((l) => l.startsWith('{"type":"RECORD"')).map((l) => [/"Row ID":"([^"]+)"/.exec(l)![1]!, l]));
+      let wide = 0;
+      for (const row of truth(MID)) {
+        const amount = row["Beløp (NOK)"];
+        if (amount instanceof WireNumber) wide++;
+        const want = amount instanceof WireNumber ? amount.text : JSON.stringify(amount);
+        expect(/"Beløp \(NOK\)":(-?[\d.eE+]+|null)/.exec(lines.get(String(row["Row ID"]))!)?.[1], String(row["Row ID"])).toBe(want);
+      }
+      expect(wide).toBeGreaterThan(100);
+    } finally {
+      sim.setVariant({ wideNumbers: false });
     }
   });
 });

@@ -7,9 +7,10 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { exec, type RunResult } from "./helpers/oci.js";
-import { ensureVenv, findPython, type Venv } from "./helpers/python-venv.js";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { exec, type RunResult } from "../bench/exec.js";
+import { ensureVenv, findPython, type Venv } from "../bench/python-venv.js";
+import { describeRequiring } from "./helpers/requires.js";
 import { simCount, simTables, spawnSimulator, type SimProcess, type SimTable } from "./helpers/simulator-truth.js";
 
 /** The instant 1 ms after an RFC 3339 timestamp: `gte` of it means `gt` (TIMESTAMP filters offer no `gt`). */
@@ -31,9 +32,8 @@ const skipReason = !tapBin
     : "reason" in python
       ? python.reason
       : undefined;
-if (skipReason) console.warn(`[meltano.test] SKIPPED: ${skipReason}`);
 
-describe.skipIf(skipReason !== undefined)("Meltano runs tap-ignite-procurement → target-jsonl", () => {
+describeRequiring("Meltano runs tap-ignite-procurement → target-jsonl", skipReason, () => {
   let venv: Venv;
   let sim: SimProcess;
   let work: string;

@@ -6,7 +6,7 @@
  * resumes without losing a row.
  *
  * Needs root and a writable memory cgroup (test/helpers/memory-cgroup.ts). Without one the tests are
- * skipped, saying why, and fail under CI=true.
+ * skipped, saying why, and fail under CI=true (describeRequiring).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { AirbyteMessage } from "../source/messages.js";
@@ -14,13 +14,13 @@ import { startSimulator, type Simulator } from "../simulator/index.js";
 import { runCli, type CliResult } from "./helpers/cli.js";
 import { createMemoryCgroup, type MemoryCgroup } from "./helpers/memory-cgroup.js";
 import { errorTraces, ofType, statusesOf } from "./helpers/protocol.js";
+import { describeRequiring } from "./helpers/requires.js";
 import { baseConfig, catalogFor, committedRecords, expectValidRead, idsOf, recordsOf, stateFrom, truthRows } from "./helpers/read-scenario.js";
 
 const MB = 1024 * 1024;
 const probe = createMemoryCgroup(64 * MB);
 const unavailable = "unavailable" in probe ? probe.unavailable : undefined;
 if (!("unavailable" in probe)) probe.remove();
-if (unavailable !== undefined) console.warn(`[memory-limit.test] ${process.env["CI"] === "true" ? "FAILING (CI)" : "SKIPPED"}: ${unavailable}`);
 
 const KEYS: Record<string, string> = { classification_business_units: "spend_id", classification_spend_categories: "spend_id" };
 const keyOf = (stream: string): string => KEYS[stream] ?? "id";
@@ -46,7 +46,7 @@ function expectEveryRow(sim: Simulator, stream: string, first: readonly AirbyteM
   expect(want.filter((id) => !got.has(id)), `${stream}: rows missing`).toEqual([]);
 }
 
-describe.skipIf(unavailable !== undefined && process.env["CI"] !== "true")("a read under a memory cgroup", () => {
+describeRequiring("a read under a memory cgroup", unavailable, () => {
   describe("300 MB, max_concurrent_streams 8", () => {
     let sim: Simulator;
     beforeAll(async () => {
@@ -57,14 +57,13 @@ describe.skipIf(unavailable !== undefined && process.env["CI"] !== "true")("a re
     afterAll(() => sim?.close());
 
     it("8 export and legacy streams: the read completes, or stops with the memory error and resumes losslessly; never OOM-killed", async () => {
-      if (unavailable !== undefined) throw new Error(unavailable);
       const config = baseConfig(sim, { read_mode: "export", max_concurrent_streams: 8, legacy_data_tables: { mode: "all" }, retry_budget_seconds: 120 });
       const catalog = await catalogFor(config, "all");
       const streams = (catalog.streams as { stream: { name: string; description?: string } }[]).map((s) => s.stream);
       const names = streams.map((s) => s.name);
       expect(names).toHaveLength(8);
       const cg = inCgroup(300 * MB);
-      const first = await runCli({ args: ["read"], config, catalog, launcher: cg.launcher, timeoutMs: 400_000 });
+      const first = await runCli({ args: ["read"], config, catalog, wrapper: cg.wrapper, timeoutMs: 400_000 });
       console.info(`[memory-limit.test] 8 streams in 300 MB: exit ${String(first.exitCode ?? first.signal)}, ${first.records} records, cgroup peak ${mbOf(cg.peakBytes())}`);
       expect(first.signal, first.stderr).toBeNull();
       expect(cg.oomKills()).toBe(0);
@@ -90,13 +89,12 @@ describe.skipIf(unavailable !== undefined && process.env["CI"] !== "true")("a re
     });
 
     it("reads rows pages of 100 000 rows smaller, so that 3 streams fit in 300 MB", async () => {
-      if (unavailable !== undefined) throw new Error(unavailable);
       const config = baseConfig(sim, { read_mode: "rows", page_size: 100_000, max_concurrent_streams: 8 });
       const names = ["spend", "classification_business_units", "classification_spend_categories"];
       const catalog = await catalogFor(config, names);
       const from = sim.requests().length;
       const cg = inCgroup(300 * MB);
-      const result = await runCli({ args: ["read"], config, catalog, launcher: cg.launcher, timeoutMs: 400_000 });
+      const result = await runCli({ args: ["read"], config, catalog, wrapper: cg.wrapper, timeoutMs: 400_000 });
       console.info(`[memory-limit.test] 3 rows streams, page_size 100000, in 300 MB: exit ${String(result.exitCode ?? result.signal)}, cgroup peak ${mbOf(cg.peakBytes())}`);
       expect(result.signal, result.stderr).toBeNull();
       expect(cg.oomKills()).toBe(0);
@@ -125,13 +123,12 @@ describe.skipIf(unavailable !== undefined && process.env["CI"] !== "true")("a re
     afterAll(() => sim?.close());
 
     it("stops with a clear transient error before the kernel kills it; the state resumes every row", async () => {
-      if (unavailable !== undefined) throw new Error(unavailable);
       const config = baseConfig(sim, { read_mode: "export", max_concurrent_streams: 1 });
       // contracts first: it completes before spend runs out of memory.
       const discovered = (await catalogFor(config, ["contracts", "spend"], "incremental")).streams as { stream: { name: string } }[];
       const catalog = { streams: ["contracts", "spend"].map((name) => discovered.find((s) => s.stream.name === name)) };
       const cg = inCgroup(230 * MB);
-      const first = await runCli({ args: ["read"], config, catalog, launcher: cg.launcher, timeoutMs: 300_000 });
+      const first = await runCli({ args: ["read"], config, catalog, wrapper: cg.wrapper, timeoutMs: 300_000 });
       console.info(`[memory-limit.test] spend in 230 MB: exit ${String(first.exitCode ?? first.signal)}, ${first.records} records, cgroup peak ${mbOf(cg.peakBytes())}`);
       expect(first.signal, first.stderr).toBeNull();
       expect(cg.oomKills()).toBe(0);

@@ -1,9 +1,21 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync, truncateSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { beforeAll, describe, expect, test } from "vitest";
-import { CorruptParquetError, ParquetDecoder, readParquetCursorRecords, readParquetFile, readParquetRecords } from "../streams/parquet-reader.js";
+import { TempFile } from "../streams/export-temp.js";
+import { decodeFailure } from "../streams/parquet-decoder.js";
+import { FileReadError, failureKind } from "../streams/parquet-failure.js";
+import {
+  CorruptParquetError,
+  ParquetDecodeBugError,
+  ParquetDecodeMemoryError,
+  ParquetDecoder,
+  readParquetCursorRecords,
+  readParquetFile,
+  readParquetRecords,
+  type ParquetSource,
+} from "../streams/parquet-reader.js";
 import { returnChunk } from "../source/chunk-pool.js";
 import { compileSerializer } from "../streams/record-serializer.js";
 import type { Batch } from "../streams/types.js";
@@ -23,12 +35,12 @@ function textOf(batches: Iterable<Batch>): string {
   for (const b of batches) parts.push(...b.encode(FRAMING));
   return Buffer.concat(parts).toString("utf8");
 }
-async function arrowText(path: string, opts: Parameters<typeof readParquetFile>[1] = {}): Promise<string> {
+async function arrowText(path: ParquetSource, opts: Parameters<typeof readParquetFile>[1] = {}): Promise<string> {
   const out: Batch[] = [];
   for await (const b of readParquetFile(path, opts)) out.push(serializer.fromArrow(b));
   return textOf(out);
 }
-async function recordsText(path: string, opts: Parameters<typeof readParquetFile>[1] = {}): Promise<string> {
+async function recordsText(path: ParquetSource, opts: Parameters<typeof readParquetFile>[1] = {}): Promise<string> {
   const out: Batch[] = [];
   for await (const b of readParquetRecords(path, COLUMNS, opts)) out.push(b);
   return textOf(out);
@@ -324,6 +336,119 @@ describe("ParquetDecoder (one decode thread for the files of an export)", () => 
   }, 30_000);
 });
 
+describe("a file given as an open descriptor (an export's nameless temp file, export-temp.ts)", () => {
+  async function tempCopy(path: string): Promise<TempFile> {
+    const temp = await TempFile.create(dir);
+    await temp.write(readFileSync(path), 0);
+    return temp;
+  }
+
+  test("decodes as from its path, on the thread, in both shapes, from any row", async () => {
+    const temp = await tempCopy(writeParquetFile(dir, "fd.parquet", arrowTable(rows), "zstd", ROW_GROUP));
+    const decoder = new ParquetDecoder();
+    try {
+      expect(await recordsText(temp, { decoder, batchSize: 20 })).toBe(expectedLines.join("\n") + "\n");
+      expect(await arrowText(temp, { decoder, startRow: 100 })).toBe(expectedLines.slice(100).join("\n") + "\n");
+      expect(decoder.threadsStarted).toBe(1);
+    } finally {
+      await decoder.close();
+      await temp.close();
+    }
+  }, 30_000);
+
+  test("release(): a file named to prepare() and not run since ends the thread (it may be reading it); a file that ran does not", async () => {
+    const source = writeParquetFile(dir, "fd-prep.parquet", arrowTable(rows), "zstd", ROW_GROUP);
+    const [a, b] = [await tempCopy(source), await tempCopy(source)];
+    const decoder = new ParquetDecoder().warm();
+    try {
+      decoder.prepare(a);
+      await decoder.release(b); // never named to the thread: nothing to wait for
+      expect(decoder.running).toBe(true);
+      await decoder.release(a);
+      expect(decoder.running).toBe(false);
+      decoder.warm().prepare(b);
+      await new Promise((r) => setTimeout(r, 1000)); // the thread opens it ahead while idle
+      expect(await recordsText(b, { decoder })).toBe(expectedLines.join("\n") + "\n");
+      expect(decoder.filesPrepared).toBe(1);
+      await decoder.release(b); // its run opened it and ended: the thread is done with it
+      expect(decoder.running).toBe(true);
+      expect(decoder.threadsStarted).toBe(2);
+    } finally {
+      await decoder.close();
+      await Promise.all([a.close(), b.close()]);
+    }
+  }, 30_000);
+
+  test("a file that shrinks under the thread → CorruptParquetError, no hang", async () => {
+    const temp = await tempCopy(writeParquetFile(dir, "fd-cut.parquet", arrowTable(rows), "snappy", 16));
+    try {
+      let seen = 0;
+      const err = await (async () => {
+        for await (const _ of readParquetFile(temp, { batchSize: 16, inFlight: 1, name: "part-7.parquet" })) if (seen++ === 0) await temp.truncate(1000);
+      })().then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(CorruptParquetError);
+      expect((err as Error).message).toBe("corrupt or truncated Parquet file: part-7.parquet");
+      expect(seen).toBeLessThan(N / 16);
+    } finally {
+      await temp.close();
+    }
+  }, 30_000);
+});
+
+describe("a decode failure is told by its cause: the file (transient, downloaded again), our bug or memory (system errors)", () => {
+  test("a serializer bug in the decode thread → ParquetDecodeBugError (system_error) naming the file, not a corrupt file", async () => {
+    const path = writeParquetFile(dir, "bug.parquet", arrowTable(rows), "zstd", ROW_GROUP);
+    // The real decode thread, with a bug planted in the serializer it runs (a module only this test
+    // passes as ParquetDecoder's threadModule; the same dist modules, so the same ByteWriter class).
+    const planted = join(dir, "planted-bug-worker.mjs");
+    const module = (m: string): string => JSON.stringify(pathToFileURL(resolve(`dist/streams/${m}`)).href);
+    writeFileSync(planted, [
+      `import { ByteWriter } from ${module("json-bytes.js")};`,
+      `ByteWriter.prototype.utf8String = function () { throw new TypeError("planted: cannot write this string"); };`,
+      `await import(${module("parquet-worker.js")});`,
+    ].join("\n"));
+    const decoder = new ParquetDecoder({ threadModule: pathToFileURL(planted) });
+    try {
+      // shareBelow 0: every batch is serialized in the thread
+      const err = await recordsText(path, { decoder, shareBelow: 0 }).then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(ParquetDecodeBugError);
+      expect((err as ParquetDecodeBugError).failureType).toBe("system_error");
+      expect((err as Error).message).toBe("Decoding bug.parquet failed on a bug in the connector, not on the file; please report it with this error");
+      expect((err as ParquetDecodeBugError).internal).toBe("TypeError: planted: cannot write this string");
+    } finally {
+      await decoder.close();
+    }
+    // The same file on a sound thread decodes.
+    expect(await recordsText(path, { shareBelow: 0 })).toBe(expectedLines.join("\n") + "\n");
+  }, 30_000);
+
+  test("the decode thread out of memory (ERR_WORKER_OUT_OF_MEMORY under its heap limit) → ParquetDecodeMemoryError (system_error) saying what to do", async () => {
+    const path = writeParquetFile(dir, "oom.parquet", arrowTable(logicalRows(40_000)), "zstd", 40_000);
+    const decoder = new ParquetDecoder({ resourceLimits: { maxOldGenerationSizeMb: 8, maxYoungGenerationSizeMb: 1 } });
+    try {
+      const err = await recordsText(path, { decoder, shareBelow: 0 }).then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(ParquetDecodeMemoryError);
+      expect((err as ParquetDecodeMemoryError).failureType).toBe("system_error");
+      expect((err as Error).message).toMatch(/^Decoding oom\.parquet ran out of memory \(the Parquet decode thread reached the heap limit\)\. Give the connector more memory .*, or read this stream with export_format "json" or read_mode "rows"$/);
+      expect((err as ParquetDecodeMemoryError).internal).toMatch(/ERR_WORKER_OUT_OF_MEMORY|heap out of memory/);
+    } finally {
+      await decoder.close();
+    }
+  }, 30_000);
+
+  test("the mapping (parquet-failure.ts), including wasm's 4 GiB ceiling, which this machine cannot reach for real", () => {
+    const trap = Object.assign(new Error("unreachable"), { name: "RuntimeError" });
+    expect(failureKind(new FileReadError("reading the file failed", { cause: new Error("Parquet argument error: External: Error strings stripped") }), 50e6)).toBe("corrupt");
+    expect(failureKind(trap, 200e6)).toBe("corrupt"); // a panic on the bytes
+    expect(failureKind(new FileReadError("reading the file failed", { cause: trap }), 200e6)).toBe("corrupt");
+    expect(failureKind(trap, 3.5 * 1024 ** 3)).toBe("memory"); // a failed allocation near the ceiling
+    expect(failureKind(new RangeError("Array buffer allocation failed"), 50e6)).toBe("memory");
+    expect(failureKind(new TypeError("Cannot read properties of undefined (reading 'length')"), 50e6)).toBe("bug");
+    expect(failureKind(Object.assign(new Error("could not be cloned"), { name: "DataCloneError" }), 50e6)).toBe("bug");
+    expect(decodeFailure("memory", "part-1.parquet", "RuntimeError: unreachable").message).toMatch(/needs more than the decoder's 4 GiB of WebAssembly memory, whatever memory the connector has/);
+  });
+});
+
 describe("memory bound", () => {
   test("a big row group is handed over in ≤ 16 k-row slices by default (both shapes)", async () => {
     const big = logicalRows(40_000);
@@ -362,9 +487,10 @@ describe("readParquetCursorRecords", () => {
       for (const startRow of [0, 1, 70, 299]) {
         let at = startRow;
         const got: Batch[] = [];
-        for await (const { batch, maxUpdatedAtMs } of readParquetCursorRecords(path, COLUMNS, "ts_ms", { startRow, shareBelow, batchSize: 20 })) {
+        for await (const { batch, maxUpdatedAt } of readParquetCursorRecords(path, COLUMNS, "ts_ms", { startRow, shareBelow, batchSize: 20 })) {
           const want = Math.max(...Array.from({ length: batch.count }, (_, k) => tsOf(at + k)));
-          expect(maxUpdatedAtMs, `shareBelow ${shareBelow}, startRow ${startRow}, rows from ${at}`).toBe(want);
+          // The record's text: UTC with the ms unit's 3 fraction digits.
+          expect(maxUpdatedAt, `shareBelow ${shareBelow}, startRow ${startRow}, rows from ${at}`).toBe(Number.isFinite(want) ? new Date(want).toISOString() : undefined);
           at += batch.count;
           got.push(batch);
         }

@@ -10,9 +10,10 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { exec } from "./helpers/oci.js";
-import { ensureVenv, findPython, type Venv } from "./helpers/python-venv.js";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { exec } from "../bench/exec.js";
+import { ensureVenv, findPython, type Venv } from "../bench/python-venv.js";
+import { describeRequiring } from "./helpers/requires.js";
 import { simCount, simTables, spawnSimulator, type SimProcess, type SimTable } from "./helpers/simulator-truth.js";
 
 /** The instant 1 ms after an RFC 3339 timestamp: `gte` of it means `gt` (TIMESTAMP filters offer no `gt`). */
@@ -23,7 +24,6 @@ const repo = join(dirname(fileURLToPath(import.meta.url)), "..");
 const PYAIRBYTE = "airbyte==0.71.3";
 
 const python = await findPython();
-if ("reason" in python) console.warn(`[pyairbyte.test] SKIPPED: ${python.reason}`);
 
 /** One PyAirbyte session; prints a JSON summary as its last stdout line. */
 const DRIVER = String.raw`
@@ -86,7 +86,7 @@ interface StreamSummary {
   max_cursor: string | null;
 }
 
-describe.skipIf(!python.python)("PyAirbyte runs the connector (local_executable)", () => {
+describeRequiring("PyAirbyte runs the connector (local_executable)", "reason" in python ? python.reason : undefined, () => {
   let venv: Venv;
   let sim: SimProcess;
   let work: string;

@@ -196,11 +196,13 @@ describe("read runtime", () => {
       controller.abort("SIGTERM");
       await new Promise(() => undefined); // blocked forever, like a stuck request
     });
-    const { messages, summary } = await execute([hanging, pagedStream("later", 1, 1)], { signal: controller.signal, concurrency: 1 });
+    const { messages, summary } = await execute([hanging, pagedStream("later", 1, 1)], { signal: controller.signal, concurrency: 1, closeTimeoutMs: 300 });
     expect(statusesOf(messages, "hang")).toEqual(["STARTED", "RUNNING", "INCOMPLETE"]);
     expect(statusesOf(messages, "later")).toEqual(["INCOMPLETE"]);
     expect(summary.interrupted).toBe(true);
     expect(ofType(messages, "RECORD")).toHaveLength(1);
+    // Its cleanup can never run (the step it is in never ends): the read goes on without it, and says so.
+    expect(logLines(messages)).toContain("WARN Stream 'hang' did not finish cleaning up within 0.3 s; going on without waiting for it");
   });
 
   it("a later rate-limit wait (after the throttle gap) is reported again", async () => {
@@ -267,5 +269,127 @@ describe("read runtime", () => {
       { type: "RECORD", stream: "f", time_extracted: "2023-11-14T22:13:25.000Z", record: { id: 3 } },
     ]);
     expect(used).toHaveLength(1);
+  });
+});
+
+const logLines = (messages: ReturnType<typeof parseLines>): string[] => ofType(messages, "LOG").map((m) => `${m.log.level} ${m.log.message}`);
+
+describe("a stream's cleanup (its generator's finally) runs, and is awaited, however the stream stops", () => {
+  /**
+   * One batch and a state, then `then` (the way it stops). Its `finally` takes a while, as ending a
+   * decode thread and closing temp files does, then logs and records that it ran.
+   */
+  function cleaningStream(name: string, done: string[], then: (ctx: ReadContext) => AsyncGenerator<StreamOutput>): Stream {
+    return stream(name, async function* (ctx) {
+      try {
+        yield batch([{ id: 1 }]);
+        yield { kind: "checkpoint", state: { n: 1 } };
+        yield* then(ctx);
+      } finally {
+        await new Promise((r) => setTimeout(r, 100));
+        ctx.logger.info(`${name}: cleaned up`);
+        done.push(name);
+      }
+    });
+  }
+  /** The cleanup ran before runRead returned, and its log line came before the stream's last status. */
+  function expectCleanedBeforeOutcome(messages: ReturnType<typeof parseLines>, done: string[], name: string, outcome: string): void {
+    expect(done).toEqual([name]);
+    const at = (pred: (m: (typeof messages)[number]) => boolean): number => messages.findIndex(pred);
+    const cleaned = at((m) => m.type === "LOG" && m.log.message === `${name}: cleaned up`);
+    const last = at((m) => m.type === "TRACE" && m.trace.type === "STREAM_STATUS" && m.trace.stream_status.status === outcome);
+    expect(cleaned).toBeGreaterThanOrEqual(0);
+    expect(last).toBeGreaterThan(cleaned);
+  }
+
+  it("(a) a batch whose encode throws: closed, cleaned up, then INCOMPLETE + ERROR", async () => {
+    const done: string[] = [];
+    const s = cleaningStream("enc", done, async function* () {
+      yield {
+        kind: "batch",
+        count: 1,
+        encode() {
+          throw new TypeError("encoder bug");
+        },
+      } satisfies Batch;
+      yield { kind: "checkpoint", state: { n: 2 } };
+    });
+    const { messages, summary } = await execute([s]);
+    expectCleanedBeforeOutcome(messages, done, "enc", "INCOMPLETE");
+    expect(summary.outcomes.get("enc")).toBe("failed");
+    expect(errorTraces(messages)[0]).toMatchObject({ failure_type: "system_error", stream_descriptor: { name: "enc" } });
+    expect(readProblems(messages, { exitCode: 1, configured: ["enc"] })).toEqual([]);
+  });
+
+  it("(b) a state that cannot be written (a BigInt in it): closed, cleaned up, then INCOMPLETE + ERROR", async () => {
+    const done: string[] = [];
+    const s = cleaningStream("state", done, async function* () {
+      yield batch([{ id: 2 }]);
+      yield { kind: "checkpoint", state: { n: 2n } };
+      yield batch([{ id: 3 }]);
+    });
+    const { messages, summary } = await execute([s]);
+    expectCleanedBeforeOutcome(messages, done, "state", "INCOMPLETE");
+    expect(summary.outcomes.get("state")).toBe("failed");
+    expect(ofType(messages, "RECORD")).toHaveLength(2);
+    expect(readProblems(messages, { exitCode: 1, configured: ["state"] })).toEqual([]);
+  });
+
+  it("(c) an interrupt while the stream waits: its wait ends on the abort, it is cleaned up, then INCOMPLETE", async () => {
+    const done: string[] = [];
+    const controller = new AbortController();
+    const s = cleaningStream("int", done, async function* (ctx) {
+      setTimeout(() => controller.abort("SIGTERM"), 50);
+      // a wait that honours the stream's signal, as a request or a download does
+      await new Promise((_resolve, reject) => ctx.signal.addEventListener("abort", () => reject(new Error("aborted")), { once: true }));
+      yield batch([{ id: 2 }]);
+    });
+    const { messages, summary } = await execute([s], { signal: controller.signal });
+    expectCleanedBeforeOutcome(messages, done, "int", "INCOMPLETE");
+    expect(summary.outcomes.get("int")).toBe("interrupted");
+    expect(errorTraces(messages)).toEqual([]); // the interruption itself is reported once, by the command
+  });
+
+  it("(d) stdout closed under the read: the stream is closed and cleaned up before runRead returns", async () => {
+    const done: string[] = [];
+    const sink = new PassThrough();
+    sink.resume();
+    const out = new OutputWriter(sink, { highWaterBytes: 1 });
+    const s = cleaningStream("pipe", done, async function* () {
+      sink.destroy(Object.assign(new Error("write EPIPE"), { code: "EPIPE" }));
+      await new Promise((r) => setImmediate(r));
+      yield batch([{ id: 2 }]);
+      yield { kind: "checkpoint", state: { n: 2 } };
+    });
+    const redactor = new Redactor();
+    const summary = await runRead([run(s)], [], {
+      out,
+      logger: createLogger(out, redactor, { debug: false }),
+      redactor,
+      state: InputState.empty(),
+      concurrency: 1,
+      signal: new AbortController().signal,
+      now: () => Date.now(),
+    });
+    expect(out.error?.message).toBe("write EPIPE");
+    expect(summary.outcomes.get("pipe")).toBe("interrupted");
+    expect(done).toEqual(["pipe"]);
+  });
+
+  it("a cleanup that throws is logged; the outcome stays what it was", async () => {
+    const s = stream("bad-finally", async function* () {
+      try {
+        yield batch([{ id: 1 }]);
+        yield { kind: "checkpoint", state: { n: 1 } };
+        yield { kind: "checkpoint", state: { n: 2n } };
+      } finally {
+        // eslint-disable-next-line no-unsafe-finally -- the case under test
+        throw new Error("could not remove /tmp/x");
+      }
+    });
+    const { messages, summary } = await execute([s]);
+    expect(summary.outcomes.get("bad-finally")).toBe("failed");
+    expect(logLines(messages)).toContain("WARN Stream 'bad-finally' failed while cleaning up: could not remove /tmp/x");
+    expect(statusesOf(messages, "bad-finally")).toEqual(["STARTED", "RUNNING", "INCOMPLETE"]);
   });
 });

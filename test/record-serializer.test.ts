@@ -3,6 +3,7 @@ import {
   vectorFromArray, Decimal, DateMillisecond,
 } from "apache-arrow";
 import { describe, expect, test } from "vitest";
+import { JsonNumber } from "../streams/json-lossless.js";
 import { compileSerializer, fromDataLines, type OutputColumn } from "../streams/record-serializer.js";
 import type { Batch, RecordFraming } from "../streams/types.js";
 import { COLUMNS, arrowTable, logicalRows, objectRow } from "./arrow-fixtures.js";
@@ -22,7 +23,7 @@ describe("fromArrow and fromObjects write the same text", () => {
     expect(got.slice(0, 4)).toEqual([
       '{"id":null,"note":null,"cat":null,"qty":null,"big":null,"amount":null,"dec":null,"day":null,"ts_ms":null,"ts_us":null,"ts_ns":null,"ok":null,"tags":null}',
       '{"id":"S-000001","note":"quote \\" and \\\\ backslash","cat":"IT «hardware»","qty":1,"big":1152921504606846977,"amount":0,"dec":123456789012345.678901234,"day":"1900-01-01","ts_ms":"1969-12-31T23:59:59.999Z","ts_us":"2026-01-15T10:20:31.000123Z","ts_ns":"2026-01-15T10:20:31.000000007Z","ok":false,"tags":[]}',
-      '{"id":"S-000002","note":"line\\nbreak\\ttab\\u0001ctl","cat":"Say \\"hi\\"","qty":2,"big":-36028797018963971,"amount":0.0000001,"dec":-0.000000001,"day":"1970-01-01","ts_ms":"2026-01-15T10:20:32.002Z","ts_us":"1970-01-01T00:00:00Z","ts_ns":"2026-01-15T10:20:32.000000014Z","ok":true,"tags":["a","b\\"q",null]}',
+      '{"id":"S-000002","note":"line\\nbreak\\ttab\\u0001ctl","cat":"Say \\"hi\\"","qty":2,"big":-36028797018963971,"amount":0.0000001,"dec":-0.000000001,"day":"1970-01-01","ts_ms":"2026-01-15T10:20:32.002Z","ts_us":"1970-01-01T00:00:00.000000Z","ts_ns":"2026-01-15T10:20:32.000000014Z","ok":true,"tags":["a","b\\"q",null]}',
       '{"id":"S-000003","note":"Ærlig øl på Ålesund 北京 🎉","cat":null,"qty":3,"big":3000009,"amount":12345678.125,"dec":5,"day":"9999-12-31","ts_ms":"2026-01-15T10:20:33.003Z","ts_us":"2026-01-15T10:20:33.000369Z","ts_ns":"2026-01-15T10:20:33.000000021Z","ok":null,"tags":["ÆØÅ","x\\\\y"]}',
     ]);
     expect(got).toEqual(fromRows);
@@ -68,12 +69,19 @@ describe("output rules", () => {
     expect(lines(s.fromArrow(t.batches[0]!))).toEqual(['{"Amount (amount)":2.5,"ID":"x","extra":"e"}']);
   });
 
-  test("numbers: floats, exponents, -0, NaN/Inf, numeric strings, bigint", () => {
+  test("numbers: doubles (Arrow floats) formatted; literals the API sent (JsonNumber, numeric strings) and bigints written as sent", () => {
     const s = compileSerializer([{ key: "n", source: "n", dataType: "NUMBER" }]);
-    const input: unknown[] = [0.1 + 0.2, -0, NaN, Infinity, 1e21, 1.5e-7, 123.4, 2 ** 53 + 2, "12.500000000", "-0.0", "1E3", "abc", 7n, null, true];
+    const literals = ["9007199254740993", "-9223372036854775807", "123456789012345678901234567890", "12.500000000", "-0.0", "-0", "1E3", "2.5e-7", "0.1234567890123456789"];
+    const input: unknown[] = [0.1 + 0.2, -0, NaN, Infinity, 1e21, 1.5e-7, 123.4, 2 ** 53 + 2, ...literals, ...literals.map((l) => new JsonNumber(l)), "abc", " 12", 7n, null, true];
     expect(lines(s.fromObjects(input.map((n) => ({ n }))))).toEqual(
-      ["0.30000000000000004", "0", "null", "null", "1000000000000000000000", "0.00000015", "123.4", "9007199254740994", "12.5", "0", "1000", '"abc"', "7", "null", "true"].map((v) => `{"n":${v}}`),
+      ["0.30000000000000004", "0", "null", "null", "1000000000000000000000", "0.00000015", "123.4", "9007199254740994", ...literals, ...literals, '"abc"', '" 12"', "7", "null", "true"].map((v) => `{"n":${v}}`),
     );
+    // Exact at any depth, in any column type, and in keys no column knows.
+    const any = compileSerializer([{ key: "s", source: "s", dataType: "STRING" }, { key: "t", source: "t", dataType: "STRING_ARRAY" }]);
+    const nested = { a: [new JsonNumber("1.50"), { b: new JsonNumber("-9223372036854775808"), c: 2n ** 70n, skip: undefined }], d: null };
+    expect(lines(any.fromObjects([{ s: new JsonNumber("1e400"), t: ["x", new JsonNumber("0.10")], extra: nested }]))).toEqual([
+      '{"s":1e400,"t":["x",0.10],"extra":{"a":[1.50,{"b":-9223372036854775808,"c":1180591620717411303424}],"d":null}}',
+    ]);
     const t = new Table({ n: vectorFromArray([0.1 + 0.2, -0, NaN, -Infinity, 1e21, 1.5e-7, 123.4, -42.1, 35184372088832.5]) });
     expect(lines(s.fromArrow(t.batches[0]!))).toEqual(
       ["0.30000000000000004", "0", "null", "null", "1000000000000000000000", "0.00000015", "123.4", "-42.1", "35184372088832.5"].map((v) => `{"n":${v}}`),
@@ -98,16 +106,33 @@ describe("output rules", () => {
     expect(lines(s.fromArrow(t(0).batches[0]!))[3]).toBe('{"d":1500000000}');
   });
 
-  test("timestamps: every unit and every API text form read the same; DATE from date64 and timestamp", () => {
+  test("timestamps: RFC 3339 text as sent, other forms completed (zone-less = UTC), epoch ms and Arrow units with the unit's digits; DATE from date64 and timestamp", () => {
     const s = compileSerializer([{ key: "t", source: "t", dataType: "TIMESTAMP" }]);
-    const forms = ["2026-01-15T10:20:30.000Z", "2026-01-15T10:20:30Z", "2026-01-15 10:20:30+00:00", "2026-01-15T11:20:30+01:00", "2026-01-15T05:20:30-0500", "2026-01-15T10:20:30", 1768472430000];
-    expect(new Set(lines(s.fromObjects(forms.map((t) => ({ t })))))).toEqual(new Set(['{"t":"2026-01-15T10:20:30Z"}']));
-    expect(lines(s.fromObjects([{ t: "2026-01-15T10:20:30.120+00:00" }, { t: "not a time" }]))).toEqual(['{"t":"2026-01-15T10:20:30.12Z"}', '{"t":"not a time"}']);
+    const cases: [unknown, string][] = [
+      ["2026-01-15T10:20:30.980Z", "2026-01-15T10:20:30.980Z"],
+      ["2026-01-15T10:20:30.000Z", "2026-01-15T10:20:30.000Z"],
+      ["2026-01-15T10:20:30Z", "2026-01-15T10:20:30Z"],
+      ["2026-01-15T11:20:30.5+01:00", "2026-01-15T11:20:30.5+01:00"],
+      ["2026-01-15t10:20:30.123456789012z", "2026-01-15t10:20:30.123456789012z"],
+      ["2026-01-15 10:20:30+00:00", "2026-01-15T10:20:30+00:00"],
+      ["2026-01-15T05:20:30-0500", "2026-01-15T05:20:30-05:00"],
+      ["2026-01-15T10:20:30,5+02", "2026-01-15T10:20:30.5+02:00"],
+      ["2026-01-15T10:20:30", "2026-01-15T10:20:30Z"],
+      ["2026-01-15T10:20:30.980", "2026-01-15T10:20:30.980Z"],
+      ["2026-01-15 10:20", "2026-01-15T10:20:00Z"],
+      ["2026-02-30T10:00:00", "2026-02-30T10:00:00"],
+      ["2026-02-30T10:00:00Z", "2026-02-30T10:00:00Z"],
+      ["not a time", "not a time"],
+      [1768472430000, "2026-01-15T10:20:30.000Z"],
+      [1768472430980.5, "2026-01-15T10:20:30.980500Z"],
+      [new JsonNumber("1768472430120"), "2026-01-15T10:20:30.120Z"],
+    ];
+    expect(lines(s.fromObjects(cases.map(([t]) => ({ t }))))).toEqual(cases.map(([, out]) => `{"t":${JSON.stringify(out)}}`));
     const secs = makeVector(makeData({ type: new TimestampSecond(), length: 2, data: BigInt64Array.from([1768472430n, -86401n]) }));
     const us = makeVector(makeData({ type: new TimestampMicrosecond("Europe/Oslo"), length: 1, data: BigInt64Array.from([1768472430120000n]) }));
     const ns = makeVector(makeData({ type: new TimestampNanosecond(), length: 1, data: BigInt64Array.from([-1n]) }));
     expect(lines(s.fromArrow(new Table({ t: secs }).batches[0]!))).toEqual(['{"t":"2026-01-15T10:20:30Z"}', '{"t":"1969-12-30T23:59:59Z"}']);
-    expect(lines(s.fromArrow(new Table({ t: us }).batches[0]!))).toEqual(['{"t":"2026-01-15T10:20:30.12Z"}']);
+    expect(lines(s.fromArrow(new Table({ t: us }).batches[0]!))).toEqual(['{"t":"2026-01-15T10:20:30.120000Z"}']);
     expect(lines(s.fromArrow(new Table({ t: ns }).batches[0]!))).toEqual(['{"t":"1969-12-31T23:59:59.999999999Z"}']);
     const d = compileSerializer([{ key: "t", source: "t", dataType: "DATE" }]);
     const d64 = makeVector(makeData({ type: new DateMillisecond(), length: 1, data: BigInt64Array.from([1768472430000n]) }));

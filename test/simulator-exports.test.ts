@@ -53,10 +53,17 @@ const pad = (n: number | bigint, w = 2): string => String(n).padStart(w, "0");
 function wire(type: DataType, v: Vector, i: number): unknown {
   if (!v.isValid(i)) return null;
   if (DataType.isTimestamp(type)) {
+    // The unit's fraction digits, and Z only for a column with a zone: as the rows endpoint sends them.
     const raw = v.data.length === 1 ? (v.data[0]!.values as BigInt64Array)[i]! : BigInt(v.get(i) as number);
-    const per = [1000n, 1n, 1000n, 1_000_000n][type.unit]!;
-    const ms = type.unit === 0 ? raw * per : raw / per;
-    return new Date(Number(ms)).toISOString();
+    const digits = [0, 3, 6, 9][type.unit]!;
+    const perSec = 10n ** BigInt(digits);
+    let secs = raw / perSec, frac = raw % perSec;
+    if (frac < 0n) {
+      frac += perSec;
+      secs -= 1n;
+    }
+    const text = `${new Date(Number(secs) * 1000).toISOString().slice(0, 19)}${digits === 0 ? "" : `.${pad(frac, digits)}`}`;
+    return type.timezone === null ? text : `${text}Z`;
   }
   if (DataType.isDate(type)) return new Date(v.get(i) as number).toISOString().slice(0, 10);
   if (DataType.isDecimal(type)) {
@@ -400,6 +407,89 @@ describe("status endpoint variants", () => {
       expect((await download(st.files![0]!.url)).status).toBe(200);
     } finally {
       sim.setVariant({ downloadHost: "same" });
+    }
+  });
+});
+
+describe("wide numbers and timestamp precision: rows, JSON files and Parquet carry the same values", () => {
+  /** `"col":literal` of each row in JSON text, by id (rows pages and NDJSON files alike). */
+  const literals = (text: string, col: string): Map<string, string> =>
+    new Map([...text.matchAll(new RegExp(`"id":"([^"]+)"[^\\n]*?"${col}":(-?[\\d.eE+]+|null|"[^"]*")`, "g"))].map((m) => [m[1]!, m[2]!]));
+  const fields = ["id", "amount", "quantity", "updated_at"];
+
+  it("wideNumbers: int64 beyond 2^53 and long decimals, digit for digit, in every form", async () => {
+    sim.setVariant({ wideNumbers: true, jsonLayout: "ndjson", gzip: "none" });
+    try {
+      const truth = new Map([...sim.rows("spend")].map((r) => [String(r["id"]), r]));
+      const asText = (x: unknown): string => (x === null ? "null" : typeof x === "object" ? (x as { text: string }).text : String(x));
+      const rowsText = (await call(sim, "/tables/spend/rows", { body: { fields, pageSize: 100000 } })).text;
+      const quantity = literals(rowsText, "quantity"), amount = literals(rowsText, "amount");
+      expect(quantity.size).toBe(truth.size);
+      const wide = [...truth.values()].filter((r) => typeof r["quantity"] === "bigint");
+      expect(wide.length).toBeGreaterThan(truth.size / 8);
+      expect(wide.map((r) => r["quantity"])).toEqual(expect.arrayContaining([2n ** 63n - 1n, -(2n ** 63n), 2n ** 53n + 1n, -(2n ** 53n + 1n)]));
+      expect([...truth.values()].some((r) => /^-?\d{20,}\.\d{9}$/.test(asText(r["amount"])))).toBe(true);
+      for (const [id, r] of truth) {
+        expect(quantity.get(id), id).toBe(asText(r["quantity"]));
+        expect(amount.get(id), id).toBe(asText(r["amount"]));
+      }
+
+      const json = await runExport(sim, "spend", { format: "json", fields });
+      const jsonText = Buffer.concat(await Promise.all(json.files!.map(async (f) => (await download(f.url)).bytes))).toString("utf8");
+      expect(literals(jsonText, "quantity")).toEqual(quantity);
+      expect(literals(jsonText, "amount")).toEqual(amount);
+
+      const parquet = await runExport(sim, "spend", { format: "parquet", fields });
+      for (const f of parquet.files!) {
+        const table = tableFromIPC(readParquet((await download(f.url)).bytes).intoIPCStream());
+        expect(String(table.schema.fields.find((x) => x.name === "quantity")!.type)).toMatch(/Int64/);
+        expect(String(table.schema.fields.find((x) => x.name === "amount")!.type)).toMatch(/Decimal/);
+        for (const batch of table.batches) {
+          const ids = batch.getChild("id")!, q = batch.getChild("quantity")!, a = batch.getChild("amount")!;
+          for (let i = 0; i < batch.numRows; i++) {
+            const id = String(ids.get(i));
+            expect(q.isValid(i) ? String((q.data[0]!.values as BigInt64Array)[i]) : "null", id).toBe(quantity.get(id));
+            if (!a.isValid(i)) expect(amount.get(id)).toBe("null");
+            else {
+              const words = (a.data[0]!.values as Uint32Array).subarray(i * 4, i * 4 + 4);
+              let u = 0n;
+              for (let w = 3; w >= 0; w--) u = (u << 32n) | BigInt(words[w]!);
+              const x = BigInt.asIntN(128, u);
+              const text = `${x < 0n ? "-" : ""}${(x < 0n ? -x : x) / 10n ** 9n}.${pad((x < 0n ? -x : x) % 10n ** 9n, 9)}`;
+              expect(text.replace(/0+$/, "").replace(/\.$/, ""), id).toBe(amount.get(id)); // decimal(38,9), fraction trimmed
+            }
+          }
+        }
+      }
+    } finally {
+      sim.setVariant({ wideNumbers: false });
+    }
+  });
+
+  it.each([
+    ["us", true, /^"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z"$/],
+    ["ns", false, /^"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{9}"$/],
+  ] as const)("timestampUnit %s, zone %s: rows and JSON files carry the unit's digits, filters compare at that precision", async (timestampUnit, timestampZone, shape) => {
+    sim.setVariant({ timestampUnit, timestampZone, jsonLayout: "ndjson", gzip: "none" });
+    try {
+      const rowsText = (await call(sim, "/tables/spend/rows", { body: { fields, pageSize: 100000 } })).text;
+      const updated = literals(rowsText, "updated_at");
+      for (const t of updated.values()) expect(t).toMatch(shape);
+      // Rows that share an updated_at (runs of 50) still share it at full precision.
+      expect(new Set(updated.values()).size).toBeLessThan(updated.size / 10);
+      const json = await runExport(sim, "spend", { format: "json", fields });
+      const jsonText = Buffer.concat(await Promise.all(json.files!.map(async (f) => (await download(f.url)).bytes))).toString("utf8");
+      expect(literals(jsonText, "updated_at")).toEqual(updated);
+      // gte the exact value includes the rows that carry it; one unit (the last digit + 1) later excludes them.
+      const utc = [...updated.values()].map((t) => (JSON.parse(t) as string).replace(/Z?$/, "Z"));
+      const value = utc.find((t) => !t.endsWith("9Z"))!;
+      const later = value.replace(/(\d)Z$/, (_, d: string) => `${Number(d) + 1}Z`);
+      const count = async (gte: string): Promise<number> => (await allRows(sim, "spend", { fields: ["id"], filters: { updated_at: { gte } }, pageSize: 100000 })).rows.length;
+      const atOrAfter = utc.filter((t) => t >= value).length;
+      expect(await count(value)).toBe(atOrAfter);
+      expect(await count(later)).toBe(atOrAfter - utc.filter((t) => t === value).length);
+    } finally {
+      sim.setVariant({ timestampUnit: "ms", timestampZone: true });
     }
   });
 });

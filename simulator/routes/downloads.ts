@@ -3,6 +3,7 @@
  * Authorization header is refused), 403 + XML when expired, HEAD and single Range requests.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
+import { readFileSync } from "node:fs";
 import type { IncomingMessage } from "node:http";
 import type { SimContext } from "../context.js";
 import type { Fault } from "../faults.js";
@@ -53,14 +54,22 @@ export function downloadRoute(ctx: SimContext, req: IncomingMessage, token: stri
   const size = file.sizeBytes;
   const headOnly = req.method === "HEAD";
   const range = req.headers.range;
+  const garbled = fault?.corrupt === true ? garble(readFileSync(file.path)) : undefined;
+  const part = (start: number, end: number) => garbled?.subarray(start, end + 1) ?? { path: file.path, start, end };
   if (range !== undefined) {
     const r = parseRange(range, size);
     if (!r) return { ...xmlError(416, "InvalidRange", "The requested range is not satisfiable"), headers: { "content-range": `bytes */${size}`, "content-type": "application/xml" } };
     headers["content-range"] = `bytes ${r.start}-${r.end}/${size}`;
-    return { status: 206, headers, body: { path: file.path, start: r.start, end: r.end }, headOnly };
+    return { status: 206, headers, body: part(r.start, r.end), headOnly };
   }
   if (size === 0) return { status: 200, headers, body: Buffer.alloc(0), headOnly };
-  return { status: 200, headers, body: { path: file.path, start: 0, end: size - 1 }, headOnly };
+  return { status: 200, headers, body: part(0, size - 1), headOnly };
+}
+
+/** The `corrupt` fault: the 64 bytes before the last 8 inverted (deterministic, same length). */
+function garble(bytes: Buffer): Buffer {
+  for (let k = Math.max(0, bytes.length - 72); k < bytes.length - 8; k++) bytes[k] = bytes[k]! ^ 0xff;
+  return bytes;
 }
 
 /** Single byte range: "bytes=a-b", "bytes=a-", "bytes=-n". */

@@ -8,6 +8,7 @@ import { ApiError, badRequest } from "../api-error.js";
 import type { SimContext } from "../context.js";
 import { jsonReply, type Reply } from "../http.js";
 import { resolveDate } from "../relative-date.js";
+import { wireStringify } from "../wire.js";
 
 const MAX_SIZE = 10_000;
 const DEFAULT_SIZE = 10_000;
@@ -91,7 +92,7 @@ export function legacyRowsRoute(ctx: SimContext, params: URLSearchParams, body: 
   let i = q.o;
   for (; i < table.rows.length && data.length < q.s; i++) {
     if (!match(i)) continue;
-    const row = ctx.legacy.row(table, i);
+    const row = ctx.legacy.row(table, i, ctx.variant);
     if (q.c) data.push(Object.fromEntries(q.c.map((label) => [label, row[label] ?? null])));
     else data.push(row);
   }
@@ -106,5 +107,6 @@ export function legacyRowsRoute(ctx: SimContext, params: URLSearchParams, body: 
     out.next = ctx.variant.legacyNext === "absolute" ? `${ctx.baseUrl}${path}` : ctx.variant.legacyNext === "relative" ? path : c;
   }
   out.data = data;
-  return jsonReply(200, out);
+  if (!ctx.variant.wideNumbers) return jsonReply(200, out);
+  return { status: 200, headers: { "content-type": "application/json; charset=utf-8" }, body: Buffer.from(wireStringify(out)) };
 }

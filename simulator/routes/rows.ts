@@ -12,6 +12,7 @@ import { labelKeys } from "../label-keys.js";
 import { bodyHash } from "../page-token.js";
 import type { SimContext } from "../context.js";
 import type { Fault } from "../faults.js";
+import { isPlainWire, wireRow, wireStringify } from "../wire.js";
 
 const BODY_KEYS = new Set(["fields", "filters", "pageSize", "pageToken", "keyBy"]);
 const MIN_SCAN = 200_000;
@@ -56,14 +57,19 @@ export function rowsRoute(ctx: SimContext, entity: string, body: unknown, fault?
   const size = state.size;
   const scanLimit = q.pred ? Math.max(MIN_SCAN, q.pageSize * 20) : Infinity;
   const parts: string[] = [];
+  const variant = ctx.variant;
+  const stringify = isPlainWire(variant) ? JSON.stringify : wireStringify;
+  const def = TABLE_DEFS[table];
   let i = start;
   let scanned = 0;
   for (; i < size && parts.length < q.pageSize && scanned < scanLimit; i++, scanned++) {
-    const row = ctx.dataset.row(table, i, state);
-    if (!row || (q.pred && !q.pred(row))) continue;
+    const generated = ctx.dataset.row(table, i, state);
+    if (!generated) continue;
+    const row = wireRow(def, generated, variant);
+    if (q.pred && !q.pred(row)) continue;
     const out: Record<string, unknown> = {};
     for (let k = 0; k < q.fields.length; k++) out[q.keys[k]!] = row[q.fields[k]!] ?? null;
-    parts.push(JSON.stringify(out));
+    parts.push(stringify(out));
   }
   const more = i < size;
   const last = ctx.variant.lastPage;

@@ -1,7 +1,8 @@
 /**
  * Runs a built bin (`node <script> ...`) as a child process and collects its output, with its inputs in
  * temp files. A stop signals the child once its stdout has carried that many RECORD lines (crash and
- * interruption tests); both bins write one message per line, each RECORD starting with {"type":"RECORD".
+ * interruption tests), or when `onLine` asks for it; both bins write one message per line, each RECORD
+ * starting with {"type":"RECORD".
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -11,11 +12,16 @@ import { join } from "node:path";
 export interface ChildRun {
   /** Script and its arguments, run with this Node. */
   argv: readonly string[];
+  /** A command that runs this Node for it (e.g. `unshare … `: the Node binary and argv are appended). */
+  wrapper?: readonly string[];
   env?: Record<string, string>;
   timeoutMs?: number;
   stops?: readonly { afterRecords: number; signal: NodeJS.Signals }[];
-  /** A command that runs node for the child and then execs it, e.g. a shell that moves itself into a cgroup first. */
-  launcher?: readonly string[];
+  /**
+   * Sees each whole stdout line as it arrives, and whether it is the last whole line read so far (the
+   * child's output ends there for now); a signal it returns is sent to the child at once.
+   */
+  onLine?: (line: string, last: boolean) => NodeJS.Signals | undefined;
 }
 
 export interface ChildOutput {
@@ -28,8 +34,8 @@ export interface ChildOutput {
 /** LOG_LEVEL is cleared so a developer's environment cannot turn debug logs on; `run.env` may set it. */
 export function runChild(run: ChildRun): Promise<ChildOutput> {
   return new Promise((resolve, reject) => {
-    const [command, ...prefix] = [...(run.launcher ?? []), process.execPath];
-    const child = spawn(command!, [...prefix, ...run.argv], { env: { ...process.env, LOG_LEVEL: "", ...run.env }, stdio: ["ignore", "pipe", "pipe"] });
+    const [command, ...before] = [...(run.wrapper ?? []), process.execPath];
+    const child = spawn(command!, [...before, ...run.argv], { env: { ...process.env, LOG_LEVEL: "", ...run.env }, stdio: ["ignore", "pipe", "pipe"] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     const pending = [...(run.stops ?? [])];
@@ -41,7 +47,11 @@ export function runChild(run: ChildRun): Promise<ChildOutput> {
       // Counted by whole lines, so a RECORD head split across two chunks still counts once.
       const lines = (partial + chunk.toString("utf8")).split("\n");
       partial = lines.pop() ?? "";
-      for (const line of lines) if (line.startsWith('{"type":"RECORD"')) records++;
+      for (const [i, line] of lines.entries()) {
+        if (line.startsWith('{"type":"RECORD"')) records++;
+        const signal = run.onLine?.(line, i === lines.length - 1);
+        if (signal !== undefined) child.kill(signal);
+      }
       for (const stop of pending.filter((s) => records >= s.afterRecords)) {
         pending.splice(pending.indexOf(stop), 1);
         child.kill(stop.signal);

@@ -24,8 +24,10 @@ export interface CliRun {
   humanOutput?: boolean;
   /** Send this signal once the first RECORD is seen (graceful-interruption tests). */
   signalAfterFirstRecord?: NodeJS.Signals;
-  /** See ChildRun.launcher (e.g. test/helpers/memory-cgroup.ts). */
-  launcher?: readonly string[];
+  /** A command to run Node under (ChildRun.wrapper). */
+  wrapper?: readonly string[];
+  /** Sees each whole stdout line as it arrives (and whether it is the last read so far); a signal it returns is sent at once. */
+  onLine?: (line: string, last: boolean) => NodeJS.Signals | undefined;
 }
 
 export interface CliResult {
@@ -47,7 +49,7 @@ export async function runCli(run: CliRun): Promise<CliResult> {
     if (run.config !== undefined) args.push("--config", file("config.json", run.config));
     if (run.catalog !== undefined) args.push("--catalog", file("catalog.json", run.catalog));
     if (run.state !== undefined) args.push("--state", file("state.json", run.state));
-    return runChild({ argv: args, env: run.env, timeoutMs: run.timeoutMs, stops, launcher: run.launcher });
+    return runChild({ argv: args, env: run.env, timeoutMs: run.timeoutMs, stops, onLine: run.onLine, ...(run.wrapper !== undefined && { wrapper: run.wrapper }) });
   });
   const complete = result.signal === "SIGKILL" ? wholeLines(result.stdout) : result.stdout;
   const messages = run.humanOutput === true ? [] : parseLines(complete);

@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
 
 export interface MemoryCgroup {
   /** Prefix of the child's command line: a shell that moves itself into the cgroup, then execs the rest. */
-  readonly launcher: readonly string[];
+  readonly wrapper: readonly string[];
   /** OOM kills in the cgroup so far. */
   oomKills(): number;
   /** The most memory the cgroup was charged with (undefined where the kernel does not say). */
@@ -61,7 +61,7 @@ export function createMemoryCgroup(limitBytes: number): MemoryCgroup | { unavail
     try {
       writeFileSync(`${dir}/${limitFile}`, String(limitBytes));
       return {
-        launcher: ["/bin/sh", "-c", 'echo $$ > "$0" && exec "$@"', `${dir}/cgroup.procs`],
+        wrapper: ["/bin/sh", "-c", 'echo $$ > "$0" && exec "$@"', `${dir}/cgroup.procs`],
         oomKills: () => oom(dir),
         peakBytes: () => {
           const text = readText(`${dir}/${peakFile}`)?.trim();

@@ -6,7 +6,6 @@ import { expect } from "vitest";
 import type { AirbyteMessage } from "../../source/messages.js";
 import type { Simulator } from "../../simulator/index.js";
 import { labelKeys, type SuffixStyle } from "../../streams/label-keys.js";
-import type { TableMeta } from "../../streams/types.js";
 import { configuredCatalog, runCli, type CliResult } from "./cli.js";
 import { ofType, readProblems } from "./protocol.js";
 
@@ -64,17 +63,6 @@ export function truthRows(sim: Simulator, table: string, keyBy: "name" | "label"
   // Through JSON, as the API sends them (-0 becomes 0).
   const asSent = (row: Row): Row => JSON.parse(JSON.stringify(row)) as Row;
   return [...sim.rows(table)].map((row) => Object.fromEntries(Object.entries(asSent(row)).map(([k, v]) => [keys.get(k) ?? k, v])));
-}
-
-/** Values as the schema promises them: timestamps compared as instants, everything else exactly. */
-export function canonical(rows: readonly Row[], meta: TableMeta, keyBy: "name" | "label" = "name", style: SuffixStyle = " #"): Row[] {
-  const keys = keyBy === "name" ? new Map(meta.columns.map((c) => [c.name, c.name])) : labelKeys(meta.columns, style).keys;
-  const timestampKeys = new Set(meta.columns.filter((c) => c.dataType === "TIMESTAMP").map((c) => keys.get(c.name)!));
-  return rows.map((row) =>
-    Object.fromEntries(
-      Object.entries(row).map(([k, v]) => [k, timestampKeys.has(k) && typeof v === "string" ? new Date(Date.parse(v)).toISOString() : v]),
-    ),
-  );
 }
 
 export function idsOf(rows: readonly Row[], key: string): string[] {

@@ -1,11 +1,12 @@
 /**
- * A Python virtualenv for a real third-party tool (PyAirbyte, Meltano), created once under
- * <repo>/.cache/venvs/<name> (git-ignored) and reused while its pinned packages are unchanged.
+ * A Python virtualenv for a real third-party tool (PyAirbyte and Meltano in the tests, the peers of
+ * `npm run bench -- --peers`), created once under <repo>/.cache/venvs/<name> (git-ignored) and reused
+ * while its pinned packages are unchanged.
  * Installs come from PyPI through pip; nothing else is downloaded.
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { exec } from "./oci.js";
+import { exec } from "./exec.js";
 
 export interface Venv {
   readonly dir: string;
