@@ -47,7 +47,9 @@ result = source.read(cache=cache)
 def iso(v):
     if v is None or isinstance(v, str):
         return v
-    v = v.astimezone(timezone.utc)
+    # a naive value from the cache is UTC; astimezone() would read it as local time (the suite runs under
+    # America/New_York), shifting the cursor by hours
+    v = v.replace(tzinfo=timezone.utc) if v.tzinfo is None else v.astimezone(timezone.utc)
     return v.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (v.microsecond // 1000)
 
 streams = {}
