@@ -16,8 +16,6 @@ import { planBudget, type MemoryBudget } from "./memory-budget.js";
 export interface MemoryLimits {
   /** The cgroup memory limit, when one is set. */
   readonly cgroupBytes?: number;
-  /** The file it came from (for the log). */
-  readonly cgroupFile?: string;
   /** V8's old-space limit. */
   readonly heapLimitBytes: number;
 }
@@ -32,8 +30,8 @@ export function readMemoryBudget(root = ""): MemoryBudget {
 
 export function readMemoryLimits(root = ""): MemoryLimits {
   const heapLimitBytes = getHeapStatistics().heap_size_limit;
-  const found = cgroupLimit(root);
-  return found === undefined ? { heapLimitBytes } : { heapLimitBytes, cgroupBytes: found.bytes, cgroupFile: found.file };
+  const cgroupBytes = cgroupLimit(root);
+  return cgroupBytes === undefined ? { heapLimitBytes } : { heapLimitBytes, cgroupBytes };
 }
 
 /** Anonymous resident memory of this process (all its threads), or its whole RSS where /proc is not there. */
@@ -49,12 +47,12 @@ interface Mount {
   readonly point: string;
 }
 
-function cgroupLimit(root: string): { bytes: number; file: string } | undefined {
+function cgroupLimit(root: string): number | undefined {
   const membership = readText(`${root}/proc/self/cgroup`);
   const mountinfo = readText(`${root}/proc/self/mountinfo`);
   if (membership === undefined || mountinfo === undefined) return undefined;
   const mounts = mountinfo.split("\n").map((line) => line.split(" "));
-  let best: { bytes: number; file: string } | undefined;
+  let lowest: number | undefined;
   for (const line of membership.split("\n")) {
     // "hierarchy-id:controllers:path"; v2 is "0::/path", v1 memory is "N:memory:/path" (controllers may be combined).
     const [id, controllers = "", ...rest] = line.split(":");
@@ -69,10 +67,10 @@ function cgroupLimit(root: string): { bytes: number; file: string } | undefined 
       const text = readText(`${root}${dir}/${file}`)?.trim();
       if (text === undefined || !/^\d+$/.test(text)) continue; // "max" (v2) or not readable
       const bytes = Number(text);
-      if (bytes < NO_LIMIT && (best === undefined || bytes < best.bytes)) best = { bytes, file: `${dir}/${file}` };
+      if (bytes < NO_LIMIT && (lowest === undefined || bytes < lowest)) lowest = bytes;
     }
   }
-  return best;
+  return lowest;
 }
 
 /** The mount of the unified hierarchy (cgroup2), or of the v1 hierarchy with the memory controller. */

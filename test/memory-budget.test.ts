@@ -38,7 +38,7 @@ describe("reading the memory limit", () => {
       "/proc/self/mountinfo": V2_MOUNT,
       "/sys/fs/cgroup/memory.max": "314572800\n",
     });
-    expect(readMemoryLimits(root)).toMatchObject({ cgroupBytes: 300 * MB, cgroupFile: "/sys/fs/cgroup/memory.max" });
+    expect(readMemoryLimits(root).cgroupBytes).toBe(300 * MB);
   });
 
   it("cgroup v2 on a host: the lowest limit on the path up from the process's cgroup", () => {
