@@ -5,6 +5,8 @@
 # 2 GiB pod would cap the heap near 512 MiB and die on a large Parquet row group long before the
 # pod is out of memory. We give the heap ~75 % (AIRBYTE_HEAP_PERCENT) and leave the rest for
 # wasm memory, buffers and the stack. An explicit --max-old-space-size in NODE_OPTIONS wins.
+# The connector reads the same limit for its memory budget (source/memory-limit.ts): it keeps the
+# streams' pages, decode threads and buffers within it and stops a read before the OOM killer would.
 set -eu
 
 MAIN=/airbyte/integration_code/dist/source/main.js

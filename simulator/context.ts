@@ -23,4 +23,19 @@ export interface SimContext {
   /** Origin used in download URLs (differs from baseUrl for downloadHost "alias"). */
   downloadOrigin(): string;
   count(key: string): void;
+  /** Present when the simulator keeps a request log (`logRequests`). */
+  logRequest?(entry: SimRequest): void;
+}
+
+/** One API request as it arrived (downloads and admin routes are not logged). */
+export interface SimRequest {
+  /** Wall-clock time of arrival (epoch ms, not the simulated clock). */
+  readonly at: number;
+  readonly route: string;
+  /** The export table, for rows and exportCreate. */
+  readonly entity?: string;
+  /** rows: the pageSize asked for. */
+  readonly pageSize?: number;
+  /** The status of an injected fault, when one answered the request. */
+  readonly status?: number;
 }

@@ -20,6 +20,8 @@ export interface FaultRule {
   rate?: number;
   /** Only requests for this export table (rows, exportCreate): lets one stream fail while others run. */
   entity?: string;
+  /** Only rows requests that ask for at least this many rows (a backend that is slow on large pages). */
+  minPageSize?: number;
   // ── what happens (one effect; slowMs may accompany any) ──
   /** Answer with this status and an error body (429s carry Retry-After per `retryAfter`). */
   status?: number;
@@ -84,12 +86,13 @@ export class FaultEngine {
   }
 
   /** Counts the request and returns the fault to inject, if any. */
-  decide(route: RouteName, entity?: string): Fault | undefined {
+  decide(route: RouteName, entity?: string, pageSize?: number): Fault | undefined {
     const n = (this.seen.get(route) ?? 0) + 1;
     this.seen.set(route, n);
     for (const key of [route, "any"]) {
       for (const st of this.rules.get(key) ?? []) {
         if (st.rule.entity !== undefined && st.rule.entity !== entity) continue;
+        if (st.rule.minPageSize !== undefined && !(pageSize !== undefined && pageSize >= st.rule.minPageSize)) continue;
         if (this.fires(st, route, n)) {
           st.fired++;
           return normalize(st.rule);

@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TableMeta } from "../streams/types.js";
-import type { SimContext } from "./context.js";
+import type { SimContext, SimRequest } from "./context.js";
 import { Dataset, isTableId, TABLE_DEFS } from "./data/dataset.js";
 import type { TableId } from "./data/schema.js";
 import { ExportJobs } from "./export-jobs.js";
@@ -24,6 +24,7 @@ import { wireRow } from "./wire.js";
 
 export type { Variant } from "./variants.js";
 export type { FaultSpec, FaultRule, RouteName } from "./faults.js";
+export type { SimRequest } from "./context.js";
 export { DEFAULT_VARIANT } from "./variants.js";
 export { WireNumber } from "./wire.js";
 
@@ -41,6 +42,8 @@ export interface SimulatorOptions {
   token?: string;
   host?: string;
   port?: number;
+  /** Keep a log of API requests with their arrival times (`requests()`), for tests that look at timing. */
+  logRequests?: boolean;
 }
 
 export interface Simulator {
@@ -63,6 +66,8 @@ export interface Simulator {
   resetCounters(): void;
   /** Simulated clock (epoch ms) that data timestamps and relative legacy dates use. */
   now(): number;
+  /** API requests so far, in arrival order (empty unless started with `logRequests`). */
+  requests(): readonly SimRequest[];
 }
 
 const derive = (seed: number, what: string): Buffer => createHash("sha256").update(`ignite-sim:${what}:${seed}`).digest();
@@ -84,6 +89,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const tmp = await mkdtemp(join(tmpdir(), "ignite-sim-"));
   let variant = mergeVariant(DEFAULT_VARIANT, options.variant ?? {});
   const counters = new Map<string, number>();
+  const requestLog: SimRequest[] = [];
   const exports = new ExportJobs(
     dataset,
     {
@@ -121,6 +127,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     count(key) {
       counters.set(key, (counters.get(key) ?? 0) + 1);
     },
+    ...(options.logRequests === true && { logRequest: (entry: SimRequest) => void requestLog.push(entry) }),
   };
   const admin: AdminControl = {
     advance(steps) {
@@ -173,6 +180,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     resetCounters: () => admin.resetCounters(),
     variant: () => variant,
     now: () => dataset.now(),
+    requests: () => requestLog,
     *rows(table: string) {
       if (!isTableId(table)) throw new Error(`unknown table: ${table}`);
       for (const [, row] of dataset.scan(table)) yield wireRow(TABLE_DEFS[table], row, variant);

@@ -20,6 +20,8 @@ interface Match {
   /** The export table a table route is about (fault rules can target one). */
   entity?: string;
   methods: readonly string[];
+  /** rows: the pageSize the body asks for (fault rules and the request log can depend on it). */
+  pageSize?(): Promise<number | undefined>;
   run(fault: Fault | undefined): Promise<Reply> | Reply;
 }
 
@@ -37,11 +39,26 @@ const FAULT_CODES: Record<number, string> = {
 function matchApi(ctx: SimContext, req: IncomingMessage, path: string, params: URLSearchParams): Match | undefined {
   const v = ctx.variant;
   const seg = path.split("/").filter((s) => s !== "").map(decodeURIComponent);
-  const body = (): Promise<unknown> => readJsonBody(req);
+  let parsed: Promise<unknown> | undefined;
+  // Read once: the rows route looks at pageSize before it runs.
+  const body = (): Promise<unknown> => (parsed ??= readJsonBody(req));
   if (seg[0] === "tables") {
     if (seg.length === 1) return { route: "tables", methods: ["GET"], run: () => tablesRoute() };
     const entity = seg[1]!;
-    if (seg.length === 3 && seg[2] === "rows") return { route: "rows", entity, methods: ["POST"], run: async (f) => rowsRoute(ctx, entity, await body(), f) };
+    if (seg.length === 3 && seg[2] === "rows") {
+      return {
+        route: "rows",
+        entity,
+        methods: ["POST"],
+        pageSize: async () => {
+          // A body that does not parse has no page size here; `run` answers it with its 400.
+          const parsedBody = (await body().catch(() => undefined)) as { pageSize?: unknown } | null | undefined;
+          const size = parsedBody?.pageSize ?? 1000;
+          return typeof size === "number" ? size : undefined;
+        },
+        run: async (f) => rowsRoute(ctx, entity, await body(), f),
+      };
+    }
     if (seg.length === 3 && seg[2] === "exports") {
       return { route: "exportCreate", entity, methods: ["POST"], run: async (f) => createExportRoute(ctx, entity, await body(), f) };
     }
@@ -105,7 +122,15 @@ export function createHandler(ctx: SimContext, admin: AdminControl) {
         if (!m) throw new ApiError(404, "not_found", `No route for ${req.method} ${path}`);
         route = m.route;
         ctx.count(route);
-        fault = ctx.faults.decide(m.route, m.entity);
+        const pageSize = await m.pageSize?.();
+        fault = ctx.faults.decide(m.route, m.entity, pageSize);
+        ctx.logRequest?.({
+          at: Date.now(),
+          route: m.route,
+          ...(m.entity !== undefined && { entity: m.entity }),
+          ...(pageSize !== undefined && { pageSize }),
+          ...(fault?.status !== undefined && { status: fault.status }),
+        });
         if (fault?.status) reply = faultReply(ctx, m.route, fault);
         else {
           if (!m.methods.includes(req.method ?? "")) throw new ApiError(405, "method_not_allowed", `Method ${req.method} not allowed`);

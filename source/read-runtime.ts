@@ -4,12 +4,14 @@
  * STATE → COMPLETE; on error INCOMPLETE + ERROR trace, and the other streams go on. Streams yield,
  * this module writes; nothing here knows Ignite.
  */
-import type { Batch, Checkpoint, ReadContext, StreamEvents, StreamOutput } from "../streams/types.js";
+import type { Batch, Checkpoint, MemoryShare, ReadContext, StreamEvents, StreamOutput } from "../streams/types.js";
 import type { RejectedStream, StreamRun } from "./catalog.js";
 import { airbyteEmitter, type ReadEmitter } from "./emitter.js";
 import { messageOf } from "./error-trace.js";
 import { TransientError } from "./errors.js";
 import type { RuntimeLogger } from "./logger.js";
+import type { MemoryBudget } from "./memory-budget.js";
+import { guardMemory } from "./memory-watchdog.js";
 import type { StreamRef } from "./messages.js";
 import type { OutputWriter } from "./output.js";
 import type { Redactor } from "./redact.js";
@@ -34,10 +36,12 @@ export interface RuntimeOptions {
   emitter?: ReadEmitter;
   /** How long a stream that stopped may take to clean up before the read goes on without it. */
   closeTimeoutMs?: number;
+  /** The process's memory budget: the streams share it, and a watchdog stops the read before memory runs out. */
+  memory?: MemoryBudget;
 }
 
-/** Options with the emitter resolved, as the per-stream code uses them. */
-type Resolved = RuntimeOptions & { emitter: ReadEmitter };
+/** Options with the emitter and the memory guard resolved, as the per-stream code uses them. */
+type Resolved = RuntimeOptions & { emitter: ReadEmitter; memoryShare: MemoryShare | undefined };
 
 export type StreamOutcome = "complete" | "failed" | "interrupted";
 
@@ -45,6 +49,8 @@ export interface ReadSummary {
   outcomes: Map<string, StreamOutcome>;
   records: Map<string, number>;
   interrupted: boolean;
+  /** What interrupted the read when it was not a signal or stdout: the memory watchdog's error. */
+  stoppedBy?: Error;
 }
 
 const ABORTED = Symbol("aborted");
@@ -56,7 +62,14 @@ const CLOSE_TIMEOUT_MS = 5_000;
 
 export async function runRead(runs: readonly StreamRun[], rejected: readonly RejectedStream[], options: RuntimeOptions): Promise<ReadSummary> {
   const summary: ReadSummary = { outcomes: new Map(), records: new Map(), interrupted: false };
-  const resolved: Resolved = { ...options, emitter: options.emitter ?? airbyteEmitter(options.out, options.redactor) };
+  const workers = Math.max(1, Math.min(options.concurrency, runs.length));
+  const memory = guardMemory(options.memory, workers, options.signal, options.logger);
+  const resolved: Resolved = {
+    ...options,
+    signal: memory.signal,
+    memoryShare: memory.share,
+    emitter: options.emitter ?? airbyteEmitter(options.out, options.redactor),
+  };
   const { out, emitter } = resolved;
   // A configured stream we cannot read: INCOMPLETE without STARTED (as the CDK does), then its error.
   for (const { ref, error } of rejected) {
@@ -71,7 +84,7 @@ export async function runRead(runs: readonly StreamRun[], rejected: readonly Rej
   const queue = [...runs];
   const worker = async (): Promise<void> => {
     for (let run = queue.shift(); run !== undefined; run = queue.shift()) {
-      if (options.signal.aborted || out.error !== undefined) {
+      if (resolved.signal.aborted || out.error !== undefined) {
         emitter.status(run.ref, "INCOMPLETE", options.now());
         summary.outcomes.set(run.ref.name, "interrupted");
         continue;
@@ -79,9 +92,9 @@ export async function runRead(runs: readonly StreamRun[], rejected: readonly Rej
       summary.outcomes.set(run.ref.name, await runStream(run, resolved, summary.records));
     }
   };
-  const workers = Math.max(1, Math.min(options.concurrency, runs.length));
-  await Promise.all(Array.from({ length: workers }, worker));
+  await Promise.all(Array.from({ length: workers }, worker)).finally(() => memory.stop());
   summary.interrupted = [...summary.outcomes.values()].includes("interrupted");
+  summary.stoppedBy = memory.stoppedBy;
   await out.flush();
   return summary;
 }
@@ -108,6 +121,7 @@ async function runStream(run: StreamRun, options: Resolved, records: Map<string,
     signal: controller.signal,
     now,
     recordFraming: () => emitter.recordFraming(ref, now()),
+    memory: options.memoryShare,
   };
   const quiet = quietWatch(ref, options);
   const checkpoints = new CheckpointTracker(ref, logger);

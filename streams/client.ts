@@ -1,6 +1,7 @@
 /**
  * The Ignite Export API client: one keep-alive Pool for the API origin (the only place the token goes),
- * one Agent without credentials for signed download URLs, and typed methods over requestWithRetry.
+ * with the origin's rate-limit gate that every stream's API requests pass (rate-limit-gate.ts), one Agent
+ * without credentials for signed download URLs, and typed methods over requestWithRetry.
  */
 import { Agent, Pool, type Dispatcher } from "undici";
 import type { ConnectorConfig, ExportFormat } from "../spec/config.js";
@@ -13,6 +14,7 @@ import { realSleep, requestWithRetry, type CallOptions, type HttpContext } from 
 import { parseJsonBody, readBytes, readJson, readRowsJson } from "./http-body.js";
 import { downloadSigned, type DownloadOptions, type DownloadResponse } from "./http-download.js";
 import { ApiError } from "./http-errors.js";
+import { RateLimitGate } from "./rate-limit-gate.js";
 import { parseTables } from "./tables.js";
 import { parseExportHandle, parseLegacyRows, parseLegacyTables, parseRowsPage, statusUrlCandidates, type ExportHandle, type LegacyRowsPage, type RowsPage } from "./http-shapes.js";
 
@@ -80,6 +82,7 @@ export class IgniteClient {
   readonly #pool: Pool;
   readonly #downloads: Agent;
   readonly #ctx: HttpContext;
+  readonly #gate = new RateLimitGate();
   /** Which export status path answered, once one has; the other is not tried again. */
   #statusForm: StatusForm | undefined;
 
@@ -264,6 +267,7 @@ export class IgniteClient {
         kind,
         route: this.#route(method, url),
         read,
+        gate: this.#gate,
       },
       opts,
     );

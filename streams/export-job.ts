@@ -161,7 +161,8 @@ export class ExportJobReader {
           } catch (error) {
             // A download that passed every length check and still does not decode (a corrupt file; not
             // our bug, not memory: those are system errors) is fetched again, a bounded number of times.
-            if (!(decoding && error instanceof TransientError)) throw error;
+            // An abort (a signal, the memory watchdog) is not a bad file, whatever error it carries.
+            if (ctx.signal.aborted || !(decoding && error instanceof TransientError)) throw error;
             if (attempt >= DOWNLOADS_PER_FILE) {
               throw new TransientError(
                 `${name} of export ${job.handle.id} did not decode after ${attempt} downloads (${error.message}); the file the API serves seems to be damaged. The next sync tries again.`,

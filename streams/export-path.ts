@@ -15,6 +15,7 @@ import { ExportJobReader } from "./export-job.js";
 import { pollExport, type PollTimings } from "./export-poll.js";
 import { removeExportLeftovers } from "./export-temp.js";
 import { ApiError } from "./http-errors.js";
+import { EXPORT_STREAM_BYTES } from "./memory-cost.js";
 import { ParquetDecoder } from "./parquet-reader.js";
 import { compileSerializer } from "./record-serializer.js";
 import { fingerprint, type RowsPathInput } from "./rows-path.js";
@@ -83,11 +84,14 @@ export async function* readExportPath(input: ExportPathInput, ctx: ReadContext):
     decoder,
   });
 
+  /** This stream's memory from the read's budget, held from its first download until the decode thread ends. */
+  let release: (() => void) | undefined;
   try {
     // The thread starts now, so compiling wasm (about a CPU-second) happens while the export is created
     // and built, not after its files are listed. Unused (JSON came back, the export failed), it only
-    // waits and never keeps the process alive.
-    if (config.export_format === "parquet") decoder.warm();
+    // waits and never keeps the process alive. Not when this stream may have to wait for memory first.
+    const memoryFits = ctx.memory === undefined || ctx.memory.perStreamBytes >= EXPORT_STREAM_BYTES;
+    if (config.export_format === "parquet" && memoryFits) decoder.warm();
     let job = await resumeJob(input, request, ctx);
     let failures = 0;
     let newJobs = 0;
@@ -127,6 +131,8 @@ export async function* readExportPath(input: ExportPathInput, ctx: ReadContext):
           continue;
         }
         const ready = { ...job, handle: outcome.handle };
+        // Downloading and decoding are what cost memory (the server builds the export meanwhile for free).
+        release ??= await ctx.memory?.reserve(EXPORT_STREAM_BYTES, `${table.id} (export ${ready.handle.id})`, ctx.signal);
         for await (const step of reader.read(ready, outcome.files, ctx)) {
           if (step.kind === "rows") {
             tracker.observeMax(step.maxUpdatedAt);
@@ -148,6 +154,7 @@ export async function* readExportPath(input: ExportPathInput, ctx: ReadContext):
   } finally {
     // The reader's own finally has closed its temp files by now.
     await decoder.close();
+    release?.();
     ctx.logger.debug(`${table.id}: export read ended; decode thread stopped, temp files closed`);
   }
 }

@@ -8,6 +8,7 @@ import type { Logger } from "./types.js";
 import type { Redactor } from "../source/redact.js";
 import { parseErrorBody } from "./error-body.js";
 import { ApiError, NetworkError, NETWORK_MESSAGES, classifyNetworkError } from "./http-errors.js";
+import type { RateLimitGate } from "./rate-limit-gate.js";
 import {
   backoffDelay,
   decideNetwork,
@@ -23,8 +24,13 @@ export interface CallOptions {
   readonly signal?: AbortSignal;
   /** Total time for all attempts and waits of this call; defaults to the client's budget. */
   readonly budgetMs?: number;
-  /** Called before each wait caused by a 429; `resetAt` is epoch ms when the server said. */
+  /**
+   * Called before each wait caused by a 429, this call's own or another's that closed the origin's gate;
+   * `resetAt` is epoch ms when the server said.
+   */
   readonly onRateLimited?: (resetAt?: number) => void;
+  /** A rows page that can be asked for again with fewer rows: a timeout ends the call (retry-policy.ts). */
+  readonly smallerPageOnTimeout?: boolean;
 }
 
 export interface HttpContext {
@@ -50,6 +56,8 @@ export interface RequestSpec<T> {
   /** Turns a 2xx answer into the value; throws BodyError when the body is unusable (classified and retried). */
   readonly read: (response: Dispatcher.ResponseData) => Promise<T>;
   readonly extraHeaders?: Readonly<Record<string, string>>;
+  /** The origin's rate-limit gate: waited for before each attempt, closed by a 429 that says until when. */
+  readonly gate?: RateLimitGate;
 }
 
 export interface Answer<T> {
@@ -93,8 +101,16 @@ export async function requestWithRetry<T>(ctx: HttpContext, spec: RequestSpec<T>
   const started = ctx.now();
   const deadline = started + (opts.budgetMs ?? ctx.budgetMs);
   const redact = (text: string): string => ctx.redactor.redact(text);
+  // How far this call has already waited (its own 429s, the gate): a pause it has waited out does not
+  // hold it back again, even when the timer fired a little early or the clock is a test's.
+  let waitedUntil = Number.NEGATIVE_INFINITY;
   for (let attempt = 1; ; attempt++) {
     opts.signal?.throwIfAborted();
+    // Checked before awaiting anything: one more await on every page delays the early next-page request past
+    // the moment undici reuses the kept-alive socket (rows-reader.ts).
+    if (spec.gate !== undefined && spec.gate.openAt > Math.max(ctx.now(), waitedUntil)) {
+      waitedUntil = await passGate(ctx, spec.gate, spec.route, opts, deadline, waitedUntil);
+    }
     let decision: RetryDecision;
     let retryAt: number | undefined;
     let failure: () => Error;
@@ -118,7 +134,10 @@ export async function requestWithRetry<T>(ctx: HttpContext, spec: RequestSpec<T>
       const parsed = parseErrorBody(text, statusText(response.statusCode));
       decision = decideStatus(spec.kind, response.statusCode, parsed.code);
       if (response.statusCode === 429 || response.statusCode === 503) retryAt = serverRetryAt(response.headers, ctx.now());
-      if (response.statusCode === 429) opts.onRateLimited?.(retryAt);
+      if (response.statusCode === 429) {
+        if (retryAt !== undefined) spec.gate?.closeUntil(retryAt);
+        opts.onRateLimited?.(retryAt);
+      }
       const status = response.statusCode;
       failure = () =>
         new ApiError(
@@ -130,7 +149,7 @@ export async function requestWithRetry<T>(ctx: HttpContext, spec: RequestSpec<T>
       if (opts.signal?.aborted === true) throw opts.signal.reason ?? error;
       const cls = classifyNetworkError(error);
       if (cls === undefined) throw error;
-      decision = decideNetwork(cls);
+      decision = decideNetwork(cls, opts.smallerPageOnTimeout === true);
       const detail = redact(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
       failure = () =>
         new NetworkError(redact(`${spec.route} failed: ${NETWORK_MESSAGES[cls]}`), cls, spec.route, decision.failureType, {
@@ -145,7 +164,32 @@ export async function requestWithRetry<T>(ctx: HttpContext, spec: RequestSpec<T>
     if (now + wait > deadline) throw giveUp(last, attempt, Math.round((now - started) / 1000), retryAt, redact);
     ctx.logger.warn(redact(`${last.message} — retrying in ${(wait / 1000).toFixed(1)} s (attempt ${attempt + 1})`));
     await sleepWithProgress(ctx, wait, spec.route, opts.signal);
+    waitedUntil = Math.max(waitedUntil, now + wait);
   }
+}
+
+/**
+ * Waits while another request's 429 keeps the origin's gate closed (it may close again while we wait), and
+ * returns how far it waited. The wait counts against this call's budget, as a 429 of its own would: past the
+ * budget it fails the same way.
+ */
+async function passGate(ctx: HttpContext, gate: RateLimitGate, route: string, opts: CallOptions, deadline: number, waitedUntil: number): Promise<number> {
+  let until = waitedUntil;
+  for (let openAt = gate.openAt; openAt > Math.max(ctx.now(), until); openAt = gate.openAt) {
+    const at = new Date(openAt).toISOString();
+    if (openAt > deadline) {
+      throw new ApiError(
+        `${route} was not sent: the API asked to pause requests until ${at} (HTTP 429 on another request), beyond the retry budget; raise retry_budget_seconds to wait longer`,
+        { status: 429, code: undefined, route, action: "retry", failureType: "transient_error", serverMessage: "" },
+      );
+    }
+    opts.onRateLimited?.(openAt);
+    const wait = openAt - ctx.now();
+    ctx.logger.info(`${route} waits ${(wait / 1000).toFixed(1)} s: the API rate-limited another request until ${at}`);
+    await sleepWithProgress(ctx, wait, route, opts.signal);
+    until = openAt;
+  }
+  return until;
 }
 
 /** The error thrown when the budget is spent: the last failure, with how long we tried. */

@@ -19,7 +19,7 @@ export type NetworkErrorClass =
   | "invalid-json" // 2xx JSON body that does not parse
   | "not-json"; // 2xx answer that is a whole page of something else (HTML): likely a wrong base_url
 
-export type RetryAction = "retry" | "fail" | "reset-pagination" | "refresh-url" | "new-export";
+export type RetryAction = "retry" | "fail" | "reset-pagination" | "refresh-url" | "new-export" | "smaller-page";
 
 export interface RetryDecision {
   readonly action: RetryAction;
@@ -93,8 +93,15 @@ export function decideStatus(kind: RequestKind, status: number, code?: string): 
   return { action: "fail", failureType: "system_error" };
 }
 
-export function decideNetwork(cls: NetworkErrorClass): RetryDecision {
-  return NETWORK_RULES[cls];
+/**
+ * A rows page that timed out is not asked for again as it is when it can be made smaller (`smallerPage`):
+ * a page that took longer than request_timeout_seconds will most likely take as long again. The rows path
+ * asks for fewer rows instead (rows-path.ts).
+ */
+const SMALLER_PAGE: RetryDecision = { action: "smaller-page", failureType: "transient_error" };
+
+export function decideNetwork(cls: NetworkErrorClass, smallerPage = false): RetryDecision {
+  return cls === "timeout" && smallerPage ? SMALLER_PAGE : NETWORK_RULES[cls];
 }
 
 export interface BackoffOptions {

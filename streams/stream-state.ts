@@ -20,6 +20,11 @@ export interface RowsProgress {
   readonly token_issued_at: string;
   /** Last primary key emitted (informational: rows are ordered by it, resumption itself uses the token). */
   readonly last_key?: string;
+  /**
+   * The page size of the request, when it is smaller than the configured one (a page that timed out was
+   * asked for again with fewer rows): a resume asks with it, so that its token stays valid.
+   */
+  readonly page_size?: number;
 }
 
 export interface ExportProgress {

@@ -90,6 +90,18 @@ export interface StreamEvents {
   estimate(estimate: { rows?: number; bytes?: number }): void;
 }
 
+/**
+ * The read's memory budget as the streams that run at the same time share it (source/memory-share.ts).
+ * A stream holds what its read path needs (streams/memory-cost.ts) from before its first big allocation
+ * until it ends.
+ */
+export interface MemoryShare {
+  /** Bytes one stream may plan for when every stream that runs at the same time plans as much. */
+  readonly perStreamBytes: number;
+  /** Waits until `bytes` fit next to what the other streams hold (`what` names the holder in logs); returns the release. */
+  reserve(bytes: number, what: string, signal: AbortSignal): Promise<() => void>;
+}
+
 export interface ReadContext {
   readonly syncMode: SyncMode;
   /** Property names of the configured json_schema (the projection Airbyte asked for). */
@@ -106,6 +118,8 @@ export interface ReadContext {
    * emitted_at is now). For streams that frame records themselves and set `Batch.framing`.
    */
   recordFraming(): RecordFraming;
+  /** The memory budget shared with the other streams of the read; absent when there is none to respect. */
+  readonly memory?: MemoryShare;
 }
 
 /** JSON schema of one stream, as announced by discover. */

@@ -38,6 +38,12 @@ describe("retry policy table", () => {
     expect(decideNetwork("tls")).toEqual({ action: "fail", failureType: "config_error" });
     expect(decideNetwork("dns").maxAttempts).toBe(3);
   });
+
+  it("sends a timed-out rows page that can shrink back to the rows path, and only a timeout", () => {
+    expect(decideNetwork("timeout", true)).toEqual({ action: "smaller-page", failureType: "transient_error" });
+    expect(decideNetwork("timeout", false).action).toBe("retry");
+    expect(decideNetwork("reset", true).action).toBe("retry");
+  });
 });
 
 describe("backoff and server retry hints", () => {

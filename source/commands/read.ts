@@ -5,6 +5,7 @@
 import { loadCatalog, resolveCatalog } from "../catalog.js";
 import { loadConfig } from "../config.js";
 import { errorToTrace, FAILURE_EXIT_CODE } from "../error-trace.js";
+import { readMemoryBudget } from "../memory-limit.js";
 import { createProgress } from "../progress.js";
 import { interruptionError, runRead } from "../read-runtime.js";
 import { loadState } from "../state-input.js";
@@ -31,11 +32,12 @@ export async function readCommand(ctx: CommandContext, args: { config: string; c
       signal: ctx.signal,
       now: ctx.now,
       onProgress: (counts) => progress.update(counts),
+      memory: readMemoryBudget(),
     });
     const notDone = [...summary.outcomes].filter(([, outcome]) => outcome !== "complete").map(([name]) => name);
     if (summary.interrupted) {
       const reason = ctx.signal.aborted ? String(ctx.signal.reason ?? "signal") : "stdout closed";
-      await ctx.out.write(errorToTrace(interruptionError(reason), { redactor: ctx.redactor, now: ctx.now() }));
+      await ctx.out.write(errorToTrace(summary.stoppedBy ?? interruptionError(reason), { redactor: ctx.redactor, now: ctx.now() }));
     }
     const total = [...summary.records.values()].reduce((a, b) => a + b, 0);
     ctx.logger.info(`Read finished: ${total} records; ${notDone.length === 0 ? "all streams complete" : `not complete: ${notDone.join(", ")}`}`);

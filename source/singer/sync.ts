@@ -8,6 +8,7 @@ import { resolveCatalog } from "../catalog.js";
 import type { CommandContext } from "../commands/context.js";
 import { FAILURE_EXIT_CODE } from "../error-trace.js";
 import { readJsonFile } from "../json-file.js";
+import { readMemoryBudget } from "../memory-limit.js";
 import { interruptionError, runRead } from "../read-runtime.js";
 import { keyProperties, replicationKey } from "./catalog.js";
 import { loadSingerConfig } from "./config.js";
@@ -49,10 +50,11 @@ export async function singerSync(ctx: CommandContext, args: SyncArgs): Promise<n
       signal: ctx.signal,
       now: ctx.now,
       emitter,
+      memory: readMemoryBudget(),
     });
     const notDone = [...summary.outcomes].filter(([, outcome]) => outcome !== "complete").map(([name]) => name);
     if (summary.interrupted) {
-      emitter.error(interruptionError(ctx.signal.aborted ? String(ctx.signal.reason ?? "signal") : "stdout closed"), ctx.now());
+      emitter.error(summary.stoppedBy ?? interruptionError(ctx.signal.aborted ? String(ctx.signal.reason ?? "signal") : "stdout closed"), ctx.now());
     }
     const total = [...summary.records.values()].reduce((a, b) => a + b, 0);
     ctx.logger.info(`Sync finished: ${total} records; ${notDone.length === 0 ? "all streams complete" : `not complete: ${notDone.join(", ")}`}`);
