@@ -4,6 +4,7 @@
  * STATE → COMPLETE; on error INCOMPLETE + ERROR trace, and the other streams go on. Streams yield,
  * this module writes; nothing here knows Ignite.
  */
+import { defaultMaxListeners, setMaxListeners } from "node:events";
 import type { Batch, Checkpoint, MemoryShare, ReadContext, StreamEvents, StreamOutput } from "../streams/types.js";
 import type { RejectedStream, StreamRun } from "./catalog.js";
 import { airbyteEmitter, type ReadEmitter } from "./emitter.js";
@@ -71,6 +72,9 @@ export async function runRead(runs: readonly StreamRun[], rejected: readonly Rej
     emitter: options.emitter ?? airbyteEmitter(options.out, options.redactor),
   };
   const { out, emitter } = resolved;
+  // Each running stream listens on the read's signal twice (its own controller, and the step it awaits):
+  // more than Node's default of 10 listeners at 5+ streams is by design, not a leak.
+  setMaxListeners(Math.max(defaultMaxListeners, 2 * workers + 2), resolved.signal);
   // A configured stream we cannot read: INCOMPLETE without STARTED (as the CDK does), then its error.
   for (const { ref, error } of rejected) {
     emitter.status(ref, "INCOMPLETE", options.now());

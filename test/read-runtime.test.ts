@@ -181,6 +181,25 @@ describe("read runtime", () => {
     expect(peak).toBe(2);
   });
 
+  it("runs 16 streams at once without a listener-leak warning on the read's signal", async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w.name);
+    process.on("warning", onWarning);
+    try {
+      const names = Array.from({ length: 16 }, (_, i) => `s${i}`);
+      const slow = (name: string): Stream => stream(name, async function* () {
+        await new Promise((r) => setTimeout(r, 20));
+        yield { kind: "checkpoint", state: { ok: true } };
+      });
+      const { summary } = await execute(names.map(slow), { concurrency: 16 });
+      await new Promise((r) => setImmediate(r)); // warnings are emitted on the next tick
+      expect([...summary.outcomes.values()].every((o) => o === "complete")).toBe(true);
+    } finally {
+      process.off("warning", onWarning);
+    }
+    expect(warnings).not.toContain("MaxListenersExceededWarning");
+  });
+
   it("reports rejected catalog streams as INCOMPLETE + ERROR without STARTED", async () => {
     const { ConfigError } = await import("../source/errors.js");
     const { messages } = await execute([pagedStream("a", 1, 1)], {}, [{ ref: { name: "ghost" }, error: new ConfigError("Stream 'ghost' does not exist") }]);
