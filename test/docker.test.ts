@@ -224,6 +224,29 @@ describeRequiring("Docker image (docker build ./Dockerfile)", "reason" in found 
       expect(ownHeap).toBeLessThan(260);
     });
 
+    it("under --memory 300m, 8 streams at once: the budget comes from the container's limit and every stream completes with the simulator's counts", async () => {
+      put("config-8.json", { api_token: sim.token, base_url: sim.url, read_mode: "export", max_concurrent_streams: 8, legacy_data_tables: { mode: "all" } });
+      const disc = await docker.run(TAG, ["discover", "--config", "/data/config-8.json"], { volumes: mount() });
+      expect(disc.code, explain(disc)).toBe(0);
+      const streams = (ofType(disc, "CATALOG")[0]!["catalog"] as { streams: { name: string }[] }).streams;
+      expect(streams.length).toBeGreaterThanOrEqual(7); // the five export tables and the legacy ones
+      put("catalog-8.json", { streams: streams.map((s) => ({ stream: s, sync_mode: "full_refresh", destination_sync_mode: "append" })) });
+
+      const r = await docker.run(TAG, ["read", "--config", "/data/config-8.json", "--catalog", "/data/catalog-8.json"], { volumes: mount(), memory: "300m" });
+      expect(r.code, explain(r)).toBe(0);
+      const logs = ofType(r, "LOG").map((m) => (m["log"] as { message: string }).message);
+      expect(logs.find((l) => l.startsWith("Memory budget:")), logs.join("\n")).toMatch(/under the memory limit of 300 MB \(cgroup\)/);
+      const counts: Record<string, number> = {};
+      for (const m of ofType(r, "RECORD")) {
+        const stream = (m["record"] as { stream: string }).stream;
+        counts[stream] = (counts[stream] ?? 0) + 1;
+      }
+      for (const t of tables) expect(counts[t.id], t.id).toBe(await simCount(sim.url, sim.token, t));
+      const complete = ofType(r, "TRACE").filter((m) => (m["trace"] as { stream_status?: { status: string } }).stream_status?.status === "COMPLETE");
+      expect(complete).toHaveLength(streams.length);
+      expect(r.stdout + r.stderr).not.toContain(sim.token);
+    }, 300_000);
+
     it("works on a read-only root filesystem with a tmpfs /tmp (Airbyte's hardened pods)", async () => {
       const r = await docker.run(TAG, ["check", "--config", "/data/config.json"], { volumes: mount(), readOnlyRoot: true });
       expect(r.code, explain(r)).toBe(0);
