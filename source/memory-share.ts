@@ -7,7 +7,7 @@
  */
 import type { RuntimeLogger } from "./logger.js";
 import { mb } from "./memory-budget.js";
-import type { MemoryShare } from "../streams/types.js";
+import type { MemoryShare } from "../contract/stream.js";
 
 interface Waiter {
   readonly bytes: number;

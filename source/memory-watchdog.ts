@@ -12,7 +12,7 @@
  * states without losing a record.
  */
 import { getHeapStatistics } from "node:v8";
-import { TransientError } from "./errors.js";
+import { TransientError } from "../contract/errors.js";
 import type { RuntimeLogger } from "./logger.js";
 import { describeBudget, mb, type MemoryBudget } from "./memory-budget.js";
 import { anonymousRssBytes } from "./memory-limit.js";

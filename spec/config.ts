@@ -2,7 +2,7 @@
  * The validated, defaults-applied connector configuration. spec/spec.json is the source of truth for
  * names, defaults and limits; this type mirrors it (test/spec.test.ts keeps the two in sync).
  */
-import type { Filters, KeyBy } from "../streams/types.js";
+import type { Filters, KeyBy } from "../contract/stream.js";
 
 export type ReadMode = "auto" | "rows" | "export";
 export type ExportFormat = "parquet" | "json";

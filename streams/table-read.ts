@@ -3,15 +3,15 @@
  * and ends with the completing checkpoint (only when every row of the window has been yielded).
  */
 import type { ConnectorConfig, ReadMode } from "../spec/config.js";
-import type { IgniteClient } from "./client.js";
-import { ExportFailedError, readExportPath } from "./export-path.js";
-import { projectColumns } from "./projection.js";
-import { readRowsPath } from "./rows-path.js";
-import { parseTableState, type SyncProgress, type TableState } from "./stream-state.js";
-import { SyncTracker } from "./sync-tracker.js";
-import { formatTimestamp, parseDuration, planSync } from "./sync-window.js";
-import type { ColumnMeta, ReadContext, StreamOutput, TableMeta } from "./types.js";
-import { withWindow } from "./window-filters.js";
+import type { IgniteClient } from "./http/client.js";
+import { ExportFailedError, readExportPath } from "./export/export-path.js";
+import { projectColumns } from "./catalog/projection.js";
+import { readRowsPath } from "./rows/rows-path.js";
+import { parseTableState, type SyncProgress, type TableState } from "./sync/stream-state.js";
+import { SyncTracker } from "./sync/sync-tracker.js";
+import { formatTimestamp, parseDuration, planSync } from "./sync/sync-window.js";
+import type { ColumnMeta, ReadContext, StreamOutput, TableMeta } from "../contract/stream.js";
+import { withWindow } from "./sync/window-filters.js";
 
 export interface TableReadDeps {
   readonly table: TableMeta;

@@ -4,9 +4,9 @@
  */
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { lend, pooledCount, returnChunk, takeBuffer } from "../source/chunk-pool.js";
+import { lend, pooledCount, returnChunk, takeBuffer } from "../contract/chunk-pool.js";
 import { OutputWriter } from "../source/output.js";
-import { ByteWriter } from "../streams/json-bytes.js";
+import { ByteWriter } from "../streams/encode/json-bytes.js";
 
 /** A stream that holds each write's completion until `complete()` (or fails it with `fail()`). */
 class HeldWritable extends Writable {

@@ -7,10 +7,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { ConnectorConfig } from "../spec/config.js";
-import { IgniteClient } from "../streams/client.js";
-import { DEFAULT_ENDPOINTS } from "../streams/endpoints.js";
-import { ApiError, NetworkError } from "../streams/http-errors.js";
-import type { Logger } from "../streams/types.js";
+import { IgniteClient } from "../streams/http/client.js";
+import { DEFAULT_ENDPOINTS } from "../streams/http/endpoints.js";
+import { ApiError, NetworkError } from "../streams/http/http-errors.js";
+import type { Logger } from "../contract/stream.js";
 
 const TOKEN = "igt_S3cr3tT0kenValue_0123456789";
 

@@ -34,7 +34,7 @@ async function traced(args: Parameters<typeof runCli>[0]): Promise<CliResult & {
 }
 
 const READERS = ["apache-arrow", "parquet-wasm", "arrow-js-ffi"];
-const READER_FILES = ["dist/streams/table-read.js", "dist/streams/legacy-read.js", "dist/streams/record-serializer.js", "dist/streams/export-path.js"];
+const READER_FILES = ["dist/streams/table-read.js", "dist/streams/legacy/legacy-read.js", "dist/streams/encode/record-serializer.js", "dist/streams/export/export-path.js"];
 
 describe("modules each command loads (built CLI)", () => {
   let sim: SimProcess;

@@ -5,9 +5,9 @@
  * through Date.parse.
  */
 import { describe, expect, it } from "vitest";
-import { SyncTracker } from "../streams/sync-tracker.js";
-import { nextCursor, planSync } from "../streams/sync-window.js";
-import { compareInstants, formatInstant, laterTimestamp, MaxTimestamp, parseTimestamp, timestampMs, timestampText } from "../streams/timestamps.js";
+import { SyncTracker } from "../streams/sync/sync-tracker.js";
+import { nextCursor, planSync } from "../streams/sync/sync-window.js";
+import { compareInstants, formatInstant, laterTimestamp, MaxTimestamp, parseTimestamp, timestampMs, timestampText } from "../streams/encode/timestamps.js";
 
 const utcMs = (iso: string): number => new Date(iso).getTime(); // ISO with Z only: never local time
 

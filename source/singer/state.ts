@@ -4,7 +4,7 @@
  * Also accepted: nothing (no file, an empty file, `{}`, `null`), Meltano's stored form
  * `{"singer_state": {...}}`, and a whole STATE message `{"type":"STATE","value":{...}}`.
  */
-import { ConfigError } from "../errors.js";
+import { ConfigError } from "../../contract/errors.js";
 import { readJsonFile } from "../json-file.js";
 import { InputState, parseState } from "../state-input.js";
 import type { Bookmarks } from "./messages.js";
