@@ -1,43 +1,9 @@
 /**
- * The seam between the protocol runtime (source/) and everything that knows Ignite (streams/).
- * source/ drives streams through these types; streams never print, they yield.
+ * The seam between the protocol runtime (source/) and everything that knows Ignite (streams/): what a
+ * stream is, what it yields and what the runtime gives it to read with. source/ drives streams through
+ * these types; streams never print, they yield. Nothing here knows Ignite (its wire types: streams/api/).
  */
-
-/** Ignite column metadata as returned by GET /tables/. */
-export type IgniteDataType =
-  | "STRING"
-  | "NUMBER"
-  | "MONETARY_AMOUNT"
-  | "BOOL"
-  | "DATE"
-  | "TIMESTAMP"
-  | "STRING_ARRAY";
-
-export interface ColumnMeta {
-  readonly name: string;
-  readonly label: string;
-  /** Known types above; an unknown string is tolerated and mapped to a permissive schema. */
-  readonly dataType: IgniteDataType | (string & {});
-  readonly supportedOperators: readonly string[];
-}
-
-export interface TableMeta {
-  readonly id: string;
-  readonly name: string;
-  readonly table: string;
-  readonly columns: readonly ColumnMeta[];
-  readonly orderBy: readonly string[];
-  /**
-   * Column name → record key under the configured `column_keys` (set by streams/label-keys.ts when the
-   * source builds its streams; absent means keys are the column names). Readers key every record by it.
-   */
-  readonly columnKeys?: Readonly<Record<string, string>>;
-}
-
-/** `{ column: { op: value } }`, the body shape of §14 (several operators per column allowed). */
-export type Filters = Record<string, Record<string, unknown>>;
-
-export type KeyBy = "name" | "label";
+import type { MemoryShare } from "./memory.js";
 
 export type LogLevel = "FATAL" | "ERROR" | "WARN" | "INFO" | "DEBUG" | "TRACE";
 
@@ -88,18 +54,6 @@ export interface StreamEvents {
   rateLimited(resetAt?: number): void;
   /** Size estimate for the stream (TRACE ESTIMATE). */
   estimate(estimate: { rows?: number; bytes?: number }): void;
-}
-
-/**
- * The read's memory budget as the streams that run at the same time share it (source/memory-share.ts).
- * A stream holds what its read path needs (streams/memory-cost.ts) from before its first big allocation
- * until it ends.
- */
-export interface MemoryShare {
-  /** Bytes one stream may plan for when every stream that runs at the same time plans as much. */
-  readonly perStreamBytes: number;
-  /** Waits until `bytes` fit next to what the other streams hold (`what` names the holder in logs); returns the release. */
-  reserve(bytes: number, what: string, signal: AbortSignal): Promise<() => void>;
 }
 
 export interface ReadContext {

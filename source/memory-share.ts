@@ -6,8 +6,7 @@
  * it alone needs more than the budget: one stream must always be able to run (the watchdog guards the rest).
  */
 import type { RuntimeLogger } from "./logger.js";
-import { mb } from "./memory-budget.js";
-import type { MemoryShare } from "../contract/stream.js";
+import { mb, type MemoryShare } from "../contract/memory.js";
 
 interface Waiter {
   readonly bytes: number;

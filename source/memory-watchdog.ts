@@ -14,7 +14,8 @@
 import { getHeapStatistics } from "node:v8";
 import { TransientError } from "../contract/errors.js";
 import type { RuntimeLogger } from "./logger.js";
-import { describeBudget, mb, type MemoryBudget } from "./memory-budget.js";
+import { mb } from "../contract/memory.js";
+import { describeBudget, type MemoryBudget } from "./memory-budget.js";
 import { anonymousRssBytes } from "./memory-limit.js";
 import { SharedMemoryBudget } from "./memory-share.js";
 

@@ -5,7 +5,8 @@
  * this module writes; nothing here knows Ignite.
  */
 import { defaultMaxListeners, setMaxListeners } from "node:events";
-import type { Batch, Checkpoint, MemoryShare, ReadContext, StreamEvents, StreamOutput } from "../contract/stream.js";
+import type { Batch, Checkpoint, ReadContext, StreamEvents, StreamOutput } from "../contract/stream.js";
+import type { MemoryShare } from "../contract/memory.js";
 import type { RejectedStream, StreamRun } from "./catalog.js";
 import { airbyteEmitter, type ReadEmitter } from "./emitter.js";
 import { messageOf } from "./error-trace.js";

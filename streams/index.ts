@@ -10,7 +10,8 @@ import { validateFilters } from "./catalog/filters.js";
 import { withColumnKeys } from "./catalog/label-keys.js";
 import { checkLegacyTables, createLegacyStreams, splitFilters } from "./legacy/legacy-streams.js";
 import { descriptorOf } from "./catalog/schema.js";
-import type { Logger, Stream, StreamDescriptor, TableMeta } from "../contract/stream.js";
+import type { Logger, Stream, StreamDescriptor } from "../contract/stream.js";
+import type { TableMeta } from "./api/tables.js";
 
 export interface IgniteSource {
   check(): Promise<CheckResult>;
@@ -110,3 +111,4 @@ export function createIgniteSource(config: ConnectorConfig, deps: IgniteSourceDe
 export { IgniteClient } from "./http/client.js";
 export { ApiError, NetworkError } from "./http/http-errors.js";
 export type { CheckResult } from "./catalog/check.js";
+export type { Filters } from "./api/requests.js";

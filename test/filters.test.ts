@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../contract/errors.js";
 import { filterProblems, validateFilters } from "../streams/catalog/filters.js";
-import type { ColumnMeta, TableMeta } from "../contract/stream.js";
+import type { ColumnMeta, TableMeta } from "../streams/api/tables.js";
 
 const SCALAR = ["eq", "in", "gte", "lte", "between"];
 const col = (name: string, dataType: string, ops = SCALAR, label = name): ColumnMeta => ({ name, label, dataType, supportedOperators: ops });

@@ -3,7 +3,7 @@ import { isCanonicalNumber, parseLossless } from "../streams/encode/json-lossles
 import { JsonScanner } from "../streams/encode/json-scan.js";
 import { compileRowsPageScanner, isRfc3339Timestamp } from "../streams/rows/rows-page-scan.js";
 import { compileSerializer, type OutputColumn } from "../streams/encode/record-serializer.js";
-import { maxTimestampOf } from "../streams/sync/sync-tracker.js";
+import { maxTimestampOf } from "../streams/sync/cursor-max.js";
 import type { Batch, RecordFraming } from "../contract/stream.js";
 
 const FRAMING: RecordFraming = { prefix: Buffer.from('{"type":"RECORD","record":{"stream":"s","emitted_at":1,"data":'), suffix: Buffer.from("}}\n") };

@@ -8,7 +8,7 @@ import { SystemError } from "../../contract/errors.js";
 import type { IgniteClient } from "../http/client.js";
 import { ApiError, NetworkError } from "../http/http-errors.js";
 import { filterProblems } from "./filters.js";
-import type { TableMeta } from "../../contract/stream.js";
+import type { TableMeta } from "../api/tables.js";
 
 export const CHECK_BUDGET_MS = 20_000;
 

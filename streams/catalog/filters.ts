@@ -4,7 +4,9 @@
  */
 import { ConfigError } from "../../contract/errors.js";
 import { parseTimestamp } from "../encode/timestamps.js";
-import type { ColumnMeta, Filters, TableMeta } from "../../contract/stream.js";
+import type { ColumnMeta, TableMeta } from "../api/tables.js";
+import type { Filters } from "../api/requests.js";
+import { isRecord } from "../../contract/json-object.js";
 
 const MAX_ARRAY_STRINGS = 100;
 
@@ -74,10 +76,6 @@ const OPERATOR_CHECKS: Readonly<Record<string, ValueCheck>> = {
   is_empty: (value) => (value === true ? undefined : "must be true"),
   is_not_empty: (value) => (value === true ? undefined : "must be true"),
 };
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /** Every problem with the configured filters, each starting with its field path. Empty when all is well. */
 export function filterProblems(filters: Readonly<Record<string, Filters>> | undefined, tables: readonly TableMeta[]): string[] {

@@ -11,7 +11,9 @@
  * alone. The result is kept on the table (`TableMeta.columnKeys`) and readers key every record — rows
  * fetched by name and export files, which always use names — by it, so records never depend on the path.
  */
-import type { KeyBy, Logger, TableMeta } from "../../contract/stream.js";
+import type { KeyBy } from "../api/requests.js";
+import type { Logger } from "../../contract/stream.js";
+import type { TableMeta } from "../api/tables.js";
 import type { IgniteClient } from "../http/client.js";
 
 export type SuffixStyle = " #" | "#";

@@ -1,7 +1,8 @@
 /**
  * Which columns a stream asks the API for, and how each one is keyed in records. Pure.
  */
-import type { KeyBy, TableMeta } from "../../contract/stream.js";
+import type { KeyBy } from "../api/requests.js";
+import type { TableMeta } from "../api/tables.js";
 import type { OutputColumn } from "../encode/record-serializer.js";
 
 export interface Projection {

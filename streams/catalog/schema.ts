@@ -3,7 +3,8 @@
  * `column_keys`, primary key from `orderBy`, and the incremental cursor where a TIMESTAMP `updated_at` exists.
  * Schemas come only from GET /tables/ (authoritative), never from sampled rows.
  */
-import type { ColumnMeta, JsonSchemaObject, StreamDescriptor, TableMeta } from "../../contract/stream.js";
+import type { ColumnMeta, TableMeta } from "../api/tables.js";
+import type { JsonSchemaObject, StreamDescriptor } from "../../contract/stream.js";
 
 type PropertySchema = Record<string, unknown>;
 
@@ -26,8 +27,15 @@ const PERMISSIVE: PropertySchema = {};
 
 export const CURSOR_COLUMN = "updated_at";
 
-/** §3: updated_at on these tables does not move when enrichment data or custom fields change. */
+/**
+ * §3: updated_at on these tables does not move when enrichment data or custom fields change. Their
+ * descriptions say so, and their incremental syncs take periodic full snapshots (streams/table-read.ts).
+ */
 const UPDATED_AT_CAVEAT_TABLES: ReadonlySet<string> = new Set(["suppliers", "contracts"]);
+
+export function updatedAtMissesEdits(table: TableMeta): boolean {
+  return UPDATED_AT_CAVEAT_TABLES.has(table.id);
+}
 
 export function columnSchema(column: ColumnMeta): PropertySchema {
   const base = DATA_TYPE_SCHEMAS[column.dataType] ?? PERMISSIVE;
@@ -56,7 +64,7 @@ function describe(table: TableMeta, incremental: boolean): string {
   const labels = table.columns.map((c) => c.label).join(", ");
   const parts = [`Ignite export table "${table.name}" (${table.id}). Columns: ${labels}.`];
   if (incremental) parts.push(`Incremental syncs use ${CURSOR_COLUMN} as the cursor.`);
-  if (UPDATED_AT_CAVEAT_TABLES.has(table.id)) {
+  if (updatedAtMissesEdits(table)) {
     parts.push(
       `Caveat (from the Ignite docs): ${CURSOR_COLUMN} on ${table.id} reflects when the core record was last modified; ` +
         "it does not advance when enrichment data is refreshed or custom fields are edited, so incremental syncs miss those changes. " +

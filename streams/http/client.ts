@@ -4,9 +4,13 @@
  * without credentials for signed download URLs, and typed methods over requestWithRetry.
  */
 import { Agent, Pool, type Dispatcher } from "undici";
-import type { ConnectorConfig, ExportFormat } from "../../spec/config.js";
+import { withoutBearer } from "../../spec/api-token.js";
+import type { ConnectorConfig } from "../../spec/config.js";
+import { packageVersion } from "../../spec/package-version.js";
 import { SystemError } from "../../contract/errors.js";
-import type { Filters, KeyBy, Logger, TableMeta } from "../../contract/stream.js";
+import type { ExportRequestBody, LegacyRowsBody, RowsRequestBody } from "../api/requests.js";
+import type { Logger } from "../../contract/stream.js";
+import type { TableMeta } from "../api/tables.js";
 import { Redactor } from "../../contract/redact.js";
 import { DEFAULT_BACKOFF, type BackoffOptions, type RequestKind } from "./retry-policy.js";
 import { EXPORT_STATUS_CANDIDATES, fillTemplate, joinUrl, normalizeBaseUrl, resolveEndpoints } from "./endpoints.js";
@@ -21,14 +25,6 @@ import { parseExportHandle, parseLegacyRows, parseLegacyTables, parseRowsPage, s
 export type { CallOptions } from "./http-request.js";
 export type { DownloadOptions, DownloadResponse } from "./http-download.js";
 export type { ExportHandle, LegacyRowsPage, RowsPage } from "./http-shapes.js";
-
-export interface RowsRequestBody {
-  readonly fields?: readonly string[];
-  readonly filters?: Filters;
-  readonly pageSize?: number;
-  readonly pageToken?: string;
-  readonly keyBy?: KeyBy;
-}
 
 export interface PageWithToken {
   /** Present only when there is a next page. */
@@ -46,18 +42,6 @@ export interface RowsPageDecoder<T extends PageWithToken> {
   fromPage(page: RowsPage): T;
 }
 
-export interface ExportRequestBody {
-  readonly fields?: readonly string[];
-  readonly filters?: Filters;
-  readonly format?: ExportFormat;
-}
-
-export interface LegacyRowsBody {
-  readonly size?: number;
-  readonly columnFilter?: Record<string, unknown>;
-  readonly lastModifiedDateFilter?: Record<string, unknown>;
-}
-
 export interface ClientOptions {
   readonly config: ConnectorConfig;
   readonly logger: Logger;
@@ -69,7 +53,6 @@ export interface ClientOptions {
   readonly connections?: number;
 }
 
-const USER_AGENT = "source-ignite-procurement/0.1.0";
 const MAX_CONNECT_TIMEOUT_MS = 15_000;
 
 type StatusForm = "flat" | "nested";
@@ -88,8 +71,7 @@ export class IgniteClient {
 
   constructor(options: ClientOptions) {
     const { config } = options;
-    // Users paste the header value from the help article ("Bearer eyJ…"); the token is what follows.
-    this.#token = config.api_token.trim().replace(/^Bearer\s+/i, "");
+    this.#token = withoutBearer(config.api_token.trim());
     this.redactor = options.redactor ?? new Redactor();
     this.redactor.add(config.api_token);
     this.redactor.add(this.#token);
@@ -105,6 +87,7 @@ export class IgniteClient {
     this.#downloads = new Agent({ connect: { timeout: connectTimeout }, keepAliveTimeout: 30_000 });
     this.#ctx = {
       logger: options.logger,
+      userAgent: `source-ignite-procurement/${packageVersion()}`,
       redactor: this.redactor,
       now: options.now ?? Date.now,
       sleep: options.sleep ?? realSleep,
@@ -253,7 +236,7 @@ export class IgniteClient {
     const headers: Record<string, string> = {
       authorization: `Bearer ${this.#token}`,
       accept: "application/json",
-      "user-agent": USER_AGENT,
+      "user-agent": this.#ctx.userAgent,
     };
     if (body !== undefined) headers["content-type"] = "application/json";
     return requestWithRetry(

@@ -3,6 +3,7 @@
  * §14 lists the shapes: `{error,message}`, `{code,message}`, `{error:{code,message}}`, `{detail}`,
  * `{title}`, plain text, and an HTML page. Cloud storage answers XML (`<Code>…</Code><Message>…`).
  */
+import { isRecord } from "../../contract/json-object.js";
 
 export interface ErrorBody {
   readonly code?: string;
@@ -15,10 +16,6 @@ function str(value: unknown): string | undefined {
   if (typeof value === "string" && value.trim().length > 0) return value.trim();
   if (typeof value === "number") return String(value);
   return undefined;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function shorten(text: string): string {

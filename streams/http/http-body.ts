@@ -66,7 +66,3 @@ export function parseJsonBody(bytes: Buffer, response: Dispatcher.ResponseData, 
 }
 
 const utf8 = new TextDecoder("utf-8");
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}

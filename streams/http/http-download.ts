@@ -23,15 +23,13 @@ export interface DownloadResponse {
   readonly body: Dispatcher.ResponseData["body"];
 }
 
-const USER_AGENT = "source-ignite-procurement/0.1.0";
-
 export async function downloadSigned(ctx: HttpContext, dispatcher: Dispatcher, url: string, opts: DownloadOptions = {}): Promise<DownloadResponse> {
   const parsed = new URL(url);
   ctx.redactor.add(url);
   ctx.redactor.add(parsed.pathname);
   ctx.redactor.add(parsed.search.slice(1));
   // identity: byte offsets for Range must be offsets in the stored file, not in a re-encoded stream.
-  const headers: Record<string, string> = { "user-agent": USER_AGENT, "accept-encoding": "identity" };
+  const headers: Record<string, string> = { "user-agent": ctx.userAgent, "accept-encoding": "identity" };
   if (opts.rangeStart !== undefined && opts.rangeStart > 0) headers["range"] = `bytes=${opts.rangeStart}-`;
   const answer = await requestWithRetry(
     ctx,

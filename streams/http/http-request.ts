@@ -35,6 +35,8 @@ export interface CallOptions {
 
 export interface HttpContext {
   readonly logger: Logger;
+  /** `source-ignite-procurement/<version>`, on API calls and downloads alike. */
+  readonly userAgent: string;
   readonly redactor: Redactor;
   readonly now: () => number;
   readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;

@@ -3,7 +3,7 @@
  * breaks the documented shape is a SystemError naming the route; unknown extra fields are ignored.
  */
 import { SystemError } from "../../contract/errors.js";
-import { isRecord } from "./http-body.js";
+import { isRecord } from "../../contract/json-object.js";
 import { JsonNumber } from "../encode/json-lossless.js";
 
 export interface RowsPage {

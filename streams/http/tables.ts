@@ -5,13 +5,10 @@
  * not a list, or duplicate names are contract breaks and fail clearly.
  */
 import { SystemError } from "../../contract/errors.js";
-import type { ColumnMeta, TableMeta } from "../../contract/stream.js";
+import type { ColumnMeta, TableMeta } from "../api/tables.js";
+import { isRecord } from "../../contract/json-object.js";
 
 const ROUTE = "GET /tables/";
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 function fail(where: string, what: string): never {
   throw new SystemError(`${ROUTE} answered in an unexpected shape: ${where} ${what}`);

@@ -4,19 +4,19 @@
  * page has none. Each page is one batch followed by a checkpoint holding the next link; the stream ends
  * with the completing checkpoint, which is the only one that moves the cursor.
  */
-import { createHash } from "node:crypto";
 import type { ConnectorConfig } from "../../spec/config.js";
 import { ConfigError, SystemError } from "../../contract/errors.js";
-import type { IgniteClient, LegacyRowsBody, LegacyRowsPage } from "../http/client.js";
+import type { LegacyRowsBody } from "../api/requests.js";
+import type { IgniteClient, LegacyRowsPage } from "../http/client.js";
 import { ApiError } from "../http/http-errors.js";
 import { legacyCursorLabel, legacyOutputColumns, legacyProperties } from "./legacy-schema.js";
 import { parseLegacyState, LegacyTracker, type LegacySync } from "./legacy-state.js";
-import type { DeprecationNotice } from "./legacy-streams.js";
 import type { NamedLegacyTable } from "./legacy-tables.js";
 import { syncDateFilter, type LegacyDateFilter } from "./legacy-window.js";
 import { compileSerializer } from "../encode/record-serializer.js";
 import { formatTimestamp, parseDuration, planSync } from "../sync/sync-window.js";
-import type { ReadContext, StreamOutput } from "../../contract/stream.js";
+import type { Logger, ReadContext, StreamOutput } from "../../contract/stream.js";
+import { fingerprint } from "../sync/fingerprint.js";
 
 /** The documented maximum rows per legacy extract. */
 export const LEGACY_MAX_SIZE = 10_000;
@@ -27,7 +27,8 @@ export interface LegacyReadDeps {
   readonly client: IgniteClient;
   /** The user's configured lastModifiedDateFilter bounds for this stream (legacy-window.ts). */
   readonly dateFilter: LegacyDateFilter;
-  readonly notice: DeprecationNotice;
+  /** The source's deprecation warning (legacy-streams.ts), logged once however many legacy streams read. */
+  readonly notice: { warnOnce(logger: Logger): void };
 }
 
 export async function* readLegacyTable(deps: LegacyReadDeps, ctx: ReadContext): AsyncGenerator<StreamOutput> {
@@ -49,7 +50,7 @@ export async function* readLegacyTable(deps: LegacyReadDeps, ctx: ReadContext): 
     ...(labels !== undefined && { columnFilter: { include: [...labels] } }),
     ...(dateFilter !== undefined && { lastModifiedDateFilter: { ...dateFilter } }),
   };
-  const request = createHash("sha256").update(JSON.stringify(body)).digest("hex").slice(0, 16);
+  const request = fingerprint(body);
   const serializer = compileSerializer(legacyOutputColumns(table, labels));
   const opts = { signal: ctx.signal, onRateLimited: (resetAt?: number) => ctx.events.rateLimited(resetAt) };
 

@@ -17,7 +17,8 @@ import {
   type NamedLegacyTable,
 } from "./legacy-tables.js";
 import { configuredDateFilter } from "./legacy-window.js";
-import type { Filters, Logger, Stream } from "../../contract/stream.js";
+import type { Filters } from "../api/requests.js";
+import type { Logger, Stream } from "../../contract/stream.js";
 
 /** Discover and read wait this long at most for the list (check uses its own short budget). */
 const LIST_BUDGET_MS = 120_000;

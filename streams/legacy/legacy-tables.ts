@@ -13,6 +13,7 @@
  * The full table id is in the stream description.
  */
 import { ConfigError, SystemError } from "../../contract/errors.js";
+import { isRecord } from "../../contract/json-object.js";
 
 export interface LegacyColumn {
   /** The column's own id (not used in requests: the legacy API speaks labels). */
@@ -53,12 +54,10 @@ function firstText(obj: Record<string, unknown>, keys: readonly string[]): strin
   return undefined;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-
 /** The column object is undocumented (§13.18): accept the spellings a real tenant could plausibly use. */
 function parseColumn(raw: unknown, index: number): LegacyColumn | undefined {
   if (typeof raw === "string" && raw.trim() !== "") return { id: raw, label: raw, type: "" };
-  if (!isObject(raw)) return undefined;
+  if (!isRecord(raw)) return undefined;
   const label = firstText(raw, ["label", "name", "title", "displayName"]);
   const id = firstText(raw, ["id", "columnId", "key", "name"]) ?? label ?? `column_${index + 1}`;
   return { id, label: label ?? id, type: (firstText(raw, ["type", "dataType", "columnType", "valueType"]) ?? "").toLowerCase() };

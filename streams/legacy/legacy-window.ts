@@ -8,7 +8,7 @@
  */
 import { ConfigError } from "../../contract/errors.js";
 import { timestampMs } from "../encode/timestamps.js";
-import type { Filters } from "../../contract/stream.js";
+import type { Filters } from "../api/requests.js";
 
 export interface LegacyDateFilter {
   gte?: string;

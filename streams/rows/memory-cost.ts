@@ -1,13 +1,12 @@
 /**
- * What one stream's read path holds in memory, estimated before it starts, so that the streams of a read
- * can share a memory budget (source/memory-share.ts): rows pages get smaller when the budget is tight, and
- * an export waits for memory before it decodes. Pure.
+ * What a rows stream holds in memory, estimated before it starts, so that the streams of a read can share
+ * a memory budget (contract/memory.ts): rows pages get smaller when the budget is tight. Pure. (An export
+ * stream's cost: EXPORT_STREAM_BYTES in export/export-path.ts.)
  *
  * Calibrated on the spend table (18 columns, ≈ 490 bytes of JSON per row) with peak RSS measurements of
  * the built connector: 10 000-row pages ≈ 151 MB, 100 000-row pages ≈ 312–324 MB (README benchmarks), so
- * ≈ 1.8 kB per row of page size, ≈ 3.7 × the row's JSON; one Parquet export stream ≈ 100–170 MB above the
- * process's own (anonymous RSS, 300 000 rows, row groups of 100 000 rows). Legacy data tables (pages of at
- * most 10 000 label-keyed rows) reserve nothing: the process headroom covers them.
+ * ≈ 1.8 kB per row of page size, ≈ 3.7 × the row's JSON. Legacy data tables (pages of at most 10 000
+ * label-keyed rows) reserve nothing: the process headroom covers them.
  */
 
 /** JSON bytes of one value by data type, generous for strings (names, descriptions). */
@@ -33,12 +32,6 @@ const PAGE_COPIES = 4;
  * page size; below it the requests cost more than the rows they save.
  */
 export const MIN_PAGE_ROWS = 1000;
-
-/**
- * One Parquet export stream: the decode thread (its own V8 heap and wasm memory, which holds a whole row
- * group and never shrinks), the decoded batches in flight to stdout, and download buffers.
- */
-export const EXPORT_STREAM_BYTES = 128 * 1024 * 1024;
 
 /** Estimated JSON bytes of one rows-page row with these columns (`source`: the key the API sends). */
 export function rowBytes(columns: readonly { readonly source: string; readonly dataType: string }[]): number {

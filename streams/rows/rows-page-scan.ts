@@ -21,7 +21,7 @@ import { parseLossless } from "../encode/json-lossless.js";
 import { JsonScanner, Kind, QUOTE } from "../encode/json-scan.js";
 import type { RecordSerializer } from "../encode/record-serializer.js";
 import type { RowsPageDecoder } from "../http/client.js";
-import { maxTimestampOf } from "../sync/sync-tracker.js";
+import { maxTimestampOf } from "../sync/cursor-max.js";
 import { MaxTimestamp } from "../encode/timestamps.js";
 import type { Batch, RecordFraming } from "../../contract/stream.js";
 

@@ -14,21 +14,20 @@
  * Pages are also smaller than configured when this stream's share of the read's memory budget cannot hold
  * them (streams/memory-cost.ts), and the stream holds its pages' memory from the budget while it reads.
  */
-import { createHash } from "node:crypto";
-import { mb } from "../../source/memory-budget.js";
-import type { ConnectorConfig } from "../../spec/config.js";
-import type { IgniteClient, RowsRequestBody } from "../http/client.js";
-import { ApiError, NetworkError } from "../http/http-errors.js";
-import { MIN_PAGE_ROWS, pageSizeWithin, rowBytes, rowsStreamBytes } from "./memory-cost.js";
-import type { Projection } from "../catalog/projection.js";
+import { mb } from "../../contract/memory.js";
+import type { ReadContext, StreamOutput } from "../../contract/stream.js";
+import type { RowsRequestBody } from "../api/requests.js";
 import { compileSerializer } from "../encode/record-serializer.js";
-import { rowsPageDecoder } from "./rows-page-scan.js";
-import { readRowsPages } from "./rows-reader.js";
+import { timestampMs } from "../encode/timestamps.js";
+import { ApiError, NetworkError } from "../http/http-errors.js";
+import { fingerprint } from "../sync/fingerprint.js";
+import type { PathInput } from "../sync/path-input.js";
 import type { RowsProgress } from "../sync/stream-state.js";
 import type { SyncTracker } from "../sync/sync-tracker.js";
 import { formatTimestamp } from "../sync/sync-window.js";
-import { timestampMs } from "../encode/timestamps.js";
-import type { Filters, ReadContext, StreamOutput, TableMeta } from "../../contract/stream.js";
+import { MIN_PAGE_ROWS, pageSizeWithin, rowBytes, rowsStreamBytes } from "./memory-cost.js";
+import { rowsPageDecoder } from "./rows-page-scan.js";
+import { readRowsPages } from "./rows-reader.js";
 
 /** Tokens live 24 h (§5); one older than this is not worth a request that will answer 410. */
 export const PAGE_TOKEN_MAX_AGE_MS = 24 * 3_600_000 - 10 * 60_000;
@@ -37,13 +36,7 @@ const MAX_RESTARTS = 3;
 /** A timed-out page is asked for again with this fraction of its rows. */
 const SHRINK_FACTOR = 4;
 
-export interface RowsPathInput {
-  readonly table: TableMeta;
-  readonly config: ConnectorConfig;
-  readonly client: IgniteClient;
-  readonly projection: Projection;
-  readonly filters: Filters | undefined;
-  readonly tracker: SyncTracker;
+export interface RowsPathInput extends PathInput {
   /** Record key of updated_at in API rows, when the table has it. */
   readonly cursorKey: string | undefined;
 }
@@ -163,6 +156,3 @@ function resumeToken(tracker: SyncTracker, request: string, ctx: ReadContext): s
   return undefined;
 }
 
-export function fingerprint(body: object): string {
-  return createHash("sha256").update(JSON.stringify(body)).digest("hex").slice(0, 16);
-}

@@ -9,7 +9,8 @@
  * page, and a prefetched page is never counted before it is yielded.
  */
 import { SystemError } from "../../contract/errors.js";
-import type { CallOptions, IgniteClient, PageWithToken, RowsPageDecoder, RowsRequestBody } from "../http/client.js";
+import type { RowsRequestBody } from "../api/requests.js";
+import type { CallOptions, IgniteClient, PageWithToken, RowsPageDecoder } from "../http/client.js";
 import { peekNextPageToken } from "./rows-page-scan.js";
 
 /** Pages as `decoder` makes them; `nextPageToken` is undefined on the last page. */

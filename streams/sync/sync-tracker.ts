@@ -10,6 +10,7 @@ import type { Checkpoint } from "../../contract/stream.js";
 import type { SyncProgress, TableState } from "./stream-state.js";
 import { formatTimestamp, nextCursor } from "./sync-window.js";
 import { MaxTimestamp } from "../encode/timestamps.js";
+import { maxTimestampOf } from "./cursor-max.js";
 
 /** What the tracker relies on in any stream's in-progress sync; `position` is the read path's own. */
 export interface TrackedSync {
@@ -74,14 +75,4 @@ export class SyncTracker<S extends TrackedSync = SyncProgress> {
   #maxSeenField(): { max_seen?: string } {
     return this.#maxSeen.text === undefined ? {} : { max_seen: this.#maxSeen.text };
   }
-}
-
-/** The highest timestamp among the string values `rows[key]`, as records carry it; undefined without any. */
-export function maxTimestampOf(rows: readonly Record<string, unknown>[], key: string): string | undefined {
-  const max = new MaxTimestamp();
-  for (const row of rows) {
-    const value = row[key];
-    if (typeof value === "string") max.offer(value);
-  }
-  return max.text;
 }

@@ -4,7 +4,8 @@
  */
 import { ConfigError } from "../../contract/errors.js";
 import { laterTimestamp } from "../encode/timestamps.js";
-import type { ColumnMeta, Filters } from "../../contract/stream.js";
+import type { ColumnMeta } from "../api/tables.js";
+import type { Filters } from "../api/requests.js";
 
 const FAR_FUTURE = "9999-12-31T23:59:59Z";
 
