@@ -8,7 +8,7 @@ import { TransientError } from "../../contract/errors.js";
 import type { IgniteClient } from "../http/client.js";
 import type { ExportFileRef } from "./export-status.js";
 import type { TempFile } from "./export-temp.js";
-import { formatBytes } from "./export-poll.js";
+import { formatBytes } from "./progress-text.js";
 import { ApiError, classifyNetworkError, NetworkError } from "../http/http-errors.js";
 import type { Logger } from "../../contract/stream.js";
 

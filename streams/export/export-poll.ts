@@ -6,6 +6,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { TransientError } from "../../contract/errors.js";
 import type { ExportHandle, IgniteClient } from "../http/client.js";
 import { estimatedBytes, failureMessage, parseDownloadList, phaseOf, type ExportFileRef } from "./export-status.js";
+import { formatBytes, formatElapsed } from "./progress-text.js";
 import type { ReadContext } from "../../contract/stream.js";
 
 export interface PollTimings {
@@ -99,17 +100,4 @@ export function progressLine(handle: ExportHandle, phase: string, createdAtMs: n
   const what = phase === "unknown" ? `in an unknown state "${handle.status}"` : phase;
   const size = bytes === undefined ? "" : `, ~${formatBytes(bytes)} processed`;
   return `export ${handle.id} of ${handle.entity} ${what} for ${formatElapsed(Math.max(0, now - createdAtMs))}${size}`;
-}
-
-export function formatElapsed(ms: number): string {
-  const s = Math.floor(ms / 1000);
-  const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
-  return h > 0 ? `${h}h${String(m).padStart(2, "0")}m` : m > 0 ? `${m}m${String(sec).padStart(2, "0")}s` : `${sec}s`;
-}
-
-export function formatBytes(n: number): string {
-  if (n >= 1e9) return `${(n / 1e9).toFixed(1)} GB`;
-  if (n >= 1e6) return `${Math.round(n / 1e6)} MB`;
-  if (n >= 1e3) return `${Math.round(n / 1e3)} kB`;
-  return `${n} B`;
 }
