@@ -1,5 +1,5 @@
 /**
- * Output buffers are lent and given back once written (source/chunk-pool.ts): the serializer's next
+ * Output buffers are lent and given back once written (contract/chunk-pool.ts): the serializer's next
  * records reuse them, and nothing is reused before the stream is done with it.
  */
 import { Writable } from "node:stream";

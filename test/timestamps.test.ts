@@ -1,5 +1,5 @@
 /**
- * The one timestamp reader (streams/timestamps.ts): API and state text → instant and record text, with no
+ * The one timestamp reader (streams/encode/timestamps.ts): API and state text → instant and record text, with no
  * local time anywhere. These tests mean most when the process runs under a non-UTC TZ (the suite is run
  * under TZ=America/New_York too); the zone-less cases below would differ by hours there if anything went
  * through Date.parse.

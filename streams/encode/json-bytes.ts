@@ -5,7 +5,7 @@
  *
  * Filled buffers are handed out (`takeChunks`) and never written again, so a consumer may pass them to
  * `process.stdout.write` or `postMessage` without copying. A buffer is handed out as exactly one chunk,
- * lent (source/chunk-pool.ts): the stdout writer gives it back once written, and a later writer reuses
+ * lent (contract/chunk-pool.ts): the stdout writer gives it back once written, and a later writer reuses
  * it. Buffers never come from Node's shared pool, so their ArrayBuffers can be transferred to another
  * thread.
  */

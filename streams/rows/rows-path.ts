@@ -12,7 +12,7 @@
  * emitted again, none are skipped.
  *
  * Pages are also smaller than configured when this stream's share of the read's memory budget cannot hold
- * them (streams/memory-cost.ts), and the stream holds its pages' memory from the budget while it reads.
+ * them (streams/rows/memory-cost.ts), and the stream holds its pages' memory from the budget while it reads.
  */
 import { mb } from "../../contract/memory.js";
 import type { ReadContext, StreamOutput } from "../../contract/stream.js";

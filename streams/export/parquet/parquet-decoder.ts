@@ -1,5 +1,5 @@
 /**
- * The parquet-wasm decode thread (streams/parquet-worker.ts) as the parent sees it: started early if
+ * The parquet-wasm decode thread (streams/export/parquet/parquet-worker.ts) as the parent sees it: started early if
  * asked (`warm`), given one file at a time (`run`), told which file comes next (`prepare`), and replaced
  * when a file did not end cleanly or its wasm memory grew too big. parquet-reader.ts drives it.
  *
@@ -204,7 +204,7 @@ export class ParquetDecoder {
           yield [item, () => undefined];
           continue;
         }
-        // Written lines go back to this thread's pool (source/chunk-pool.ts), not to the GC.
+        // Written lines go back to this thread's pool (contract/chunk-pool.ts), not to the GC.
         if (item.type === "lines") for (const chunk of item.lines) lend(chunk, this.giveBack);
         yield [item, () => post({ type: "encoded", job })];
         post({ type: "credit", job, n: 1 });

@@ -1,5 +1,5 @@
 /**
- * Reads a downloaded Parquet export file in a worker thread (streams/parquet-worker.ts), one row group
+ * Reads a downloaded Parquet export file in a worker thread (streams/export/parquet/parquet-worker.ts), one row group
  * at a time, with at most `inFlight` batches between the worker and the consumer. Memory is bounded
  * by one row group in the worker plus the batches in flight, whatever the file size.
  *

@@ -52,7 +52,7 @@ export type ParquetWorkerMessage = { job: number } & (
  */
 export type ParquetWorkerCommand =
   | { type: "open"; job: number; input: ParquetWorkerInput }
-  /** Buffers of `lines` the parent has written, sent back for the next lines (source/chunk-pool.ts). */
+  /** Buffers of `lines` the parent has written, sent back for the next lines (contract/chunk-pool.ts). */
   | { type: "buffers"; buffers: ArrayBuffer[] }
   | { type: "prepare"; input: OpenInput }
   | { type: "credit"; job: number; n: number }
