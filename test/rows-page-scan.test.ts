@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { isCanonicalNumber, parseLossless } from "../streams/encode/json-lossless.js";
 import { JsonScanner } from "../streams/encode/json-scan.js";
-import { isRfc3339Timestamp } from "../streams/rows/page-values.js";
+import { isRfc3339Timestamp } from "../streams/rows/row-scan.js";
 import { compileRowsPageScanner } from "../streams/rows/rows-page-scan.js";
 import { compileSerializer, type OutputColumn } from "../streams/encode/record-serializer.js";
 import { maxTimestampOf } from "../streams/sync/cursor-max.js";

@@ -8,9 +8,17 @@
  */
 
 export const QUOTE = 0x22;
-const BACKSLASH = 0x5c, COMMA = 0x2c, COLON = 0x3a, MINUS = 0x2d, DOT = 0x2e;
-const ZERO = 0x30, NINE = 0x39;
-const OPEN_ARRAY = 0x5b, CLOSE_ARRAY = 0x5d, OPEN_OBJECT = 0x7b, CLOSE_OBJECT = 0x7d;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const MINUS = 0x2d;
+const ZERO = 0x30;
+const NINE = 0x39;
+const DOT = 0x2e;
+const OPEN_ARRAY = 0x5b;
+const CLOSE_ARRAY = 0x5d;
+const OPEN_OBJECT = 0x7b;
+const CLOSE_OBJECT = 0x7d;
 
 /** Nesting beyond this is not scanned (the caller falls back to JSON.parse, which has its own limits). */
 const MAX_DEPTH = 64;
@@ -156,7 +164,20 @@ export class JsonScanner {
       return compact;
     }
     this.kind = Kind.Other;
-    return this.#members(p, depth, CLOSE_ARRAY);
+    if (depth >= MAX_DEPTH) return -1;
+    const b = this.b;
+    p = this.ws(p + 1);
+    if (b[p] === CLOSE_ARRAY) return p + 1;
+    for (;;) {
+      p = this.value(p, depth + 1);
+      if (p < 0) return -1;
+      p = this.ws(p);
+      if (b[p] === CLOSE_ARRAY) break;
+      if (b[p] !== COMMA) return -1;
+      p = this.ws(p + 1);
+    }
+    this.kind = Kind.Other;
+    return p + 1;
   }
 
   /** `[]` or `["a","b"]` with nothing but escape-free strings and no whitespace; -1 otherwise (not an error). */
@@ -174,27 +195,19 @@ export class JsonScanner {
   }
 
   object(p: number, depth: number): number {
-    return this.#members(p, depth, CLOSE_OBJECT);
-  }
-
-  /** The elements of the array, or the `"key": value` members of the object, that opens at p. */
-  #members(p: number, depth: number, close: number): number {
     if (depth >= MAX_DEPTH) return -1;
     const b = this.b;
     p = this.ws(p + 1);
-    if (b[p] === close) return p + 1;
+    if (b[p] === CLOSE_OBJECT) return p + 1;
     for (;;) {
-      if (close === CLOSE_OBJECT) {
-        p = this.string(p);
-        if (p < 0) return -1;
-        p = this.ws(p);
-        if (b[p] !== COLON) return -1;
-        p = this.ws(p + 1);
-      }
-      p = this.value(p, depth + 1);
+      p = this.string(p);
       if (p < 0) return -1;
       p = this.ws(p);
-      if (b[p] === close) break;
+      if (b[p] !== COLON) return -1;
+      p = this.value(this.ws(p + 1), depth + 1);
+      if (p < 0) return -1;
+      p = this.ws(p);
+      if (b[p] === CLOSE_OBJECT) break;
       if (b[p] !== COMMA) return -1;
       p = this.ws(p + 1);
     }

@@ -9,7 +9,7 @@ import { ByteWriter, keyBytes } from "../encode/json-bytes.js";
 import { valueWriterFor, type ValueWriter } from "../encode/json-bytes-values.js";
 import { parseLossless } from "../encode/json-lossless.js";
 import type { RecordSerializer } from "../encode/record-serializer.js";
-import { REWRITE, RowMode, COPY, type PageLayout } from "./page-layout.js";
+import { RowMode, ValueHow, type PageLayout } from "./page-layout.js";
 
 export type PageWriter = (bytes: Buffer, layout: PageLayout, framing: RecordFraming) => Iterable<Uint8Array>;
 
@@ -35,7 +35,7 @@ export function compilePageWriter(serializer: RecordSerializer, chunkBytes: numb
         // Values sit in column order, so the bytes between rewritten values are copied in runs.
         let from = rowSpans[2 * i]!;
         for (let j = 0, k = i * m; j < m; j++, k++) {
-          if (how[k] !== REWRITE) continue;
+          if (how[k] !== ValueHow.Rewrite) continue;
           copy(w, bytes, from, spans[2 * k]!);
           writers[j]!(w, parseLossless(bytes, spans[2 * k]!, spans[2 * k + 1]!));
           from = spans[2 * k + 1]!;
@@ -48,10 +48,10 @@ export function compilePageWriter(serializer: RecordSerializer, chunkBytes: numb
         let written = 0;
         for (let j = 0, k = i * m; j < m; j++, k++) {
           const h = how[k]!;
-          if (h === 0) continue;
+          if (h === ValueHow.Absent) continue;
           w.bytes(written++ === 0 ? firstKeys[j]! : nextKeys[j]!);
           const start = spans[2 * k]!, end = spans[2 * k + 1]!;
-          if (h === COPY) copy(w, bytes, start, end);
+          if (h === ValueHow.Copy) copy(w, bytes, start, end);
           else writers[j]!(w, parseLossless(bytes, start, end));
         }
         w.byte(0x7d);

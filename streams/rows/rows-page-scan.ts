@@ -15,8 +15,8 @@
  * deep nesting) gives `undefined`, and the caller parses it the usual way, with the usual errors.
  *
  * This module reads the page's envelope (`data`, `nextPageToken`) and peeks at the next token before a
- * page is decoded; the rows are scanned by row-scan.ts into a page-layout.ts, whose values page-values.ts
- * judges, and page-writer.ts writes the records. Row scanner and writer are compiled once per stream.
+ * page is decoded; row-scan.ts scans the rows into a page-layout.ts, judging each value, and
+ * page-writer.ts writes the records. Row scanner and writer are compiled once per stream.
  */
 import { isUtf8 } from "node:buffer";
 import type { Batch } from "../../contract/stream.js";
@@ -26,10 +26,9 @@ import { JsonScanner, Kind, QUOTE } from "../encode/json-scan.js";
 import type { RecordSerializer } from "../encode/record-serializer.js";
 import type { RowsPageDecoder } from "../http/client.js";
 import { maxTimestampOf } from "../sync/cursor-max.js";
-import { PageLayout, RowMode } from "./page-layout.js";
-import { CursorMax } from "./page-values.js";
+import { PageLayout, RowMode, ValueHow } from "./page-layout.js";
 import { compilePageWriter } from "./page-writer.js";
-import { compileRowScan } from "./row-scan.js";
+import { compileRowScan, CursorMax } from "./row-scan.js";
 
 /** One decoded rows page, however it was decoded. */
 export interface DecodedRowsPage {
@@ -135,7 +134,7 @@ export function compileRowsPageScanner(serializer: RecordSerializer, options: Pa
     if (layout.rowModes[i] === RowMode.Parsed) {
       return (parseLossless(bytes, layout.rowSpans[2 * i]!, layout.rowSpans[2 * i + 1]!) as Record<string, unknown>)[options.lastKeyKey];
     }
-    if (lastKeyJ === undefined || layout.how[i * m + lastKeyJ] === 0) return undefined;
+    if (lastKeyJ === undefined || layout.how[i * m + lastKeyJ] === ValueHow.Absent) return undefined;
     const k = i * m + lastKeyJ;
     return parseLossless(bytes, layout.spans[2 * k]!, layout.spans[2 * k + 1]!);
   }
