@@ -1,7 +1,7 @@
 /**
  * The highest cursor value of rows that arrive as objects (rows pages parsed the usual way, JSON export
  * files, legacy pages), as the records carry it (encode/timestamps.ts). Rows read from their bytes and
- * Arrow batches have their own, over the same MaxTimestamp (rows/page-values.ts, export/parquet/arrow-cursor.ts).
+ * Arrow batches have their own, over the same MaxTimestamp (rows/row-scan.ts, export/parquet/arrow-cursor.ts).
  */
 import { MaxTimestamp } from "../encode/timestamps.js";
 
