@@ -3,17 +3,17 @@
  * `npm test`). Type-only imports count as imports (tsPreCompilationDeps): a type is part of what a folder
  * depends on, and a rule that only binds runtime imports would let the seam leak through types.
  *
- *   source/ ──► contract/ ◄── streams/          spec/ ──► streams/api/ ◄── simulator/
+ *   source/ ──► streams/contract/ ◄── the rest of streams/       spec/ ──► streams/api/ ◄── simulator/
  *      └──────► streams/index.ts (lazily)
  *
  * Inside streams/, lower folders never import higher ones:
- *   api < encode < http < catalog < sync < rows | export | legacy < index.ts, table-read.ts
+ *   contract, api < encode < http < catalog < sync < rows | export | legacy < index.ts, table-read.ts
  * bench/ and test/ may import anything (they measure and test the internals).
  */
 
 /** A forbidden import (an error): from a module whose path matches `from` to one matching `to` (regular expressions). */
 const forbid = (name, comment, from, to) => ({ name, comment, severity: "error", from, to });
-const PROJECT = ["contract", "source", "spec", "streams", "simulator", "bench", "test"];
+const PROJECT = ["source", "spec", "streams", "simulator", "bench", "test"];
 /** Any of these top-level folders. */
 const under = (...folders) => `^(${folders.join("|")})/`;
 /** Every top-level folder of the project but `folder`. */
@@ -21,7 +21,7 @@ const outside = (folder) => under(...PROJECT.filter((f) => f !== folder));
 /** `folder` imports nothing of the project but streams/api/. */
 const onlyApiTypes = (folder, comment) => forbid(`${folder}-imports-only-the-api-types`, comment, { path: under(folder) }, { path: outside(folder), pathNot: "^streams/api/" });
 
-/** streams/ folders, lowest first: each may import only the ones before it (and contract/, spec/). */
+/** streams/ folders, lowest first: each may import only the ones before it (and streams/contract/, spec/). */
 const LAYERS = ["api", "encode", "http", "catalog", "sync"];
 const READ_PATHS = `^streams/(rows|export|legacy)/`;
 
@@ -29,21 +29,21 @@ module.exports = {
   forbidden: [
     forbid(
       "source-imports-streams-only-through-the-seam",
-      "The runtime drives streams through contract/ (types, errors, redaction, chunk ownership) and creates the Ignite source through streams/index.ts, which it imports lazily; every other module of streams/ is Ignite's own business.",
+      "The runtime drives streams through streams/contract/ (types, errors, redaction, chunk ownership) and creates the Ignite source through streams/index.ts, which it imports lazily; every other module of streams/ is Ignite's own business.",
       { path: "^source/" },
-      { path: "^streams/", pathNot: "^streams/index\\.ts$" },
+      { path: "^streams/", pathNot: "^streams/(index\\.ts$|contract/)" },
     ),
     forbid(
       "streams-never-import-the-runtime",
-      "streams/ knows nothing about stdout, the CLI or the protocol: what it shares with the runtime is in contract/.",
+      "streams/ knows nothing about stdout, the CLI or the protocol: what it shares with the runtime is in streams/contract/.",
       { path: "^streams/" },
       { path: "^source/" },
     ),
     forbid(
       "contract-imports-nothing-of-the-project",
-      "contract/ is the seam both sides import; it imports neither side (nor anything else of the project).",
-      { path: "^contract/" },
-      { path: outside("contract") },
+      "streams/contract/ is the seam both sides import; it imports neither side (nor anything else of the project).",
+      { path: "^streams/contract/" },
+      { path: under(...PROJECT), pathNot: "^streams/contract/" },
     ),
     forbid(
       "read-paths-never-import-each-other",
@@ -60,14 +60,14 @@ module.exports = {
     ...LAYERS.map((layer, i) =>
       forbid(
         `streams-${layer}-imports-only-lower-folders`,
-        `streams/${layer}/ may import ${["contract/", ...LAYERS.slice(0, i).map((l) => `streams/${l}/`)].join(", ")} and itself, nothing higher in streams/.`,
+        `streams/${layer}/ may import ${["contract", ...LAYERS.slice(0, i)].map((l) => `streams/${l}/`).join(", ")} and itself, nothing higher in streams/.`,
         { path: `^streams/${layer}/` },
-        { path: "^streams/", pathNot: `^streams/(${LAYERS.slice(0, i + 1).join("|")})/` },
+        { path: "^streams/", pathNot: `^streams/(contract|${LAYERS.slice(0, i + 1).join("|")})/` },
       ),
     ),
     onlyApiTypes("simulator", "The simulator plays the API: it shares the wire types (streams/api/) with the connector and nothing else, so it cannot agree with the connector by accident."),
     onlyApiTypes("spec", "spec/ describes the configuration; its filters and key mode are the API's own types (streams/api/), and it needs nothing else."),
-    forbid("product-code-never-imports-tools", "The shipped folders never import the simulator, the benchmarks or the tests.", { path: under("source", "streams", "contract", "spec") }, { path: under("simulator", "bench", "test") }),
+    forbid("product-code-never-imports-tools", "The shipped folders never import the simulator, the benchmarks or the tests.", { path: under("source", "streams", "spec") }, { path: under("simulator", "bench", "test") }),
     forbid("no-circular", "A cycle makes two modules one in all but name: split out what both need.", {}, { circular: true }),
     forbid(
       "no-orphans",

@@ -42,7 +42,6 @@ RUN groupmod --new-name airbyte node \
 WORKDIR /airbyte/integration_code
 COPY package.json ./
 COPY --from=deps /deps/node_modules ./node_modules
-COPY --from=build /build/dist/contract ./dist/contract
 COPY --from=build /build/dist/source ./dist/source
 COPY --from=build /build/dist/spec ./dist/spec
 COPY --from=build /build/dist/streams ./dist/streams

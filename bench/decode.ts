@@ -19,7 +19,7 @@ import { fileURLToPath } from "node:url";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { readParquetFile, readParquetRecords } from "../streams/export/parquet/parquet-reader.js";
 import { compileSerializer, type OutputColumn } from "../streams/encode/record-serializer.js";
-import type { Batch, RecordFraming } from "../contract/stream.js";
+import type { Batch, RecordFraming } from "../streams/contract/stream.js";
 
 const SPEND: [string, string][] = [
   ["id", "STRING"], ["amount", "MONETARY_AMOUNT"], ["currency", "STRING"], ["amount_in_base_currency", "MONETARY_AMOUNT"],

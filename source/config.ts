@@ -9,7 +9,7 @@ import type { ConnectorConfig, EndpointPaths } from "../spec/config.js";
 import { loadSpec } from "../spec/index.js";
 import { createAjv } from "./ajv.js";
 import { convertFilters, type FilterEntry } from "./config-filters.js";
-import { ConfigError } from "../contract/errors.js";
+import { ConfigError } from "../streams/contract/errors.js";
 import { readJsonFile } from "./json-file.js";
 import { describeSchemaErrors } from "./schema-errors.js";
 

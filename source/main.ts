@@ -5,7 +5,7 @@
  */
 import { runCli } from "./cli.js";
 import { errorToTrace } from "./error-trace.js";
-import { TransientError } from "../contract/errors.js";
+import { TransientError } from "../streams/contract/errors.js";
 import { createLogger } from "./logger.js";
 import { packageVersion } from "../spec/package-version.js";
 import { runProcess, type ShellIo } from "./process-shell.js";

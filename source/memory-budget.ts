@@ -12,7 +12,7 @@
  *   the budget the streams share, and the watchdog stops the read when the heap stays STOP_FRACTION full.
  *   Memory outside the heap (buffers, wasm) is not capped by anything then.
  */
-import { mb } from "../contract/memory.js";
+import { mb } from "../streams/contract/memory.js";
 
 export interface MemoryBudget {
   /** What the process must stay under, and where that comes from. */

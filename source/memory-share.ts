@@ -7,7 +7,7 @@
  * budget: one stream must always be able to run (the watchdog guards the rest).
  */
 import type { RuntimeLogger } from "./logger.js";
-import { mb, type MemoryShare } from "../contract/memory.js";
+import { mb, type MemoryShare } from "../streams/contract/memory.js";
 
 interface Waiter {
   readonly bytes: number;

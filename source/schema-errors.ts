@@ -4,7 +4,7 @@
  */
 import type { ErrorObject } from "ajv";
 import { fieldPath } from "./ajv.js";
-import { isRecord } from "../contract/json-object.js";
+import { isRecord } from "../streams/contract/json-object.js";
 
 type Schema = Record<string, unknown>;
 

@@ -10,10 +10,10 @@
  * Where one stream has several states, the last one counts (stdout order is the order they were emitted).
  * A null stream_state, or the CDK's `__ab_no_cursor_state_message` sentinel, means "start fresh".
  */
-import { ConfigError } from "../contract/errors.js";
+import { ConfigError } from "../streams/contract/errors.js";
 import { readJsonFile } from "./json-file.js";
 import type { StreamRef } from "./messages.js";
-import { isRecord } from "../contract/json-object.js";
+import { isRecord } from "../streams/contract/json-object.js";
 
 type StreamState = Record<string, unknown>;
 

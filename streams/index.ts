@@ -3,14 +3,14 @@
  * metadata is fetched once and shared by discover and streams.
  */
 import type { ConnectorConfig } from "../spec/config.js";
-import type { Redactor } from "../contract/redact.js";
+import type { Redactor } from "./contract/redact.js";
 import { IgniteClient, type ClientOptions } from "./http/client.js";
 import { CHECK_BUDGET_MS, runCheck, type CheckResult } from "./catalog/check.js";
 import { validateFilters } from "./catalog/filters.js";
 import { withColumnKeys } from "./catalog/label-keys.js";
 import { checkLegacyTables, createLegacyStreams, splitFilters } from "./legacy/legacy-streams.js";
 import { descriptorOf } from "./catalog/schema.js";
-import type { Logger, Stream, StreamDescriptor } from "../contract/stream.js";
+import type { Logger, Stream, StreamDescriptor } from "./contract/stream.js";
 import type { TableMeta } from "./api/tables.js";
 
 export interface IgniteSource {

@@ -2,7 +2,7 @@
  * Reads one Ignite export table as a stream: restores or plans the sync window, picks the read path,
  * and ends with the completing checkpoint (only when every row of the window has been yielded).
  */
-import type { ReadContext, StreamOutput } from "../contract/stream.js";
+import type { ReadContext, StreamOutput } from "./contract/stream.js";
 import type { ConnectorConfig, ReadMode } from "../spec/config.js";
 import type { TableMeta } from "./api/tables.js";
 import { projectColumns } from "./catalog/projection.js";

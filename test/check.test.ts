@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { ConnectorConfig } from "../spec/config.js";
-import { ConnectorError } from "../contract/errors.js";
+import { ConnectorError } from "../streams/contract/errors.js";
 import { createIgniteSource, type IgniteSource } from "../streams/index.js";
 import { connectorConfig, memoryLogger } from "./helpers/connector-config.js";
 

@@ -4,7 +4,7 @@
  */
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { lend, pooledCount, returnChunk, takeBuffer } from "../contract/chunk-pool.js";
+import { lend, pooledCount, returnChunk, takeBuffer } from "../streams/contract/chunk-pool.js";
 import { OutputWriter } from "../source/output.js";
 import { ByteWriter } from "../streams/encode/json-bytes.js";
 

@@ -9,7 +9,7 @@ import type { ConnectorConfig } from "../spec/config.js";
 import { IgniteClient, type ExportHandle } from "../streams/http/client.js";
 import { DEFAULT_ENDPOINTS } from "../streams/http/endpoints.js";
 import { ApiError } from "../streams/http/http-errors.js";
-import type { Logger } from "../contract/stream.js";
+import type { Logger } from "../streams/contract/stream.js";
 
 let sim: Simulator;
 const logs: string[] = [];

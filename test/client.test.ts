@@ -11,7 +11,7 @@ import type { ConnectorConfig } from "../spec/config.js";
 import { IgniteClient } from "../streams/http/client.js";
 import { DEFAULT_ENDPOINTS } from "../streams/http/endpoints.js";
 import { ApiError, NetworkError } from "../streams/http/http-errors.js";
-import type { Logger } from "../contract/stream.js";
+import type { Logger } from "../streams/contract/stream.js";
 
 const TOKEN = "igt_S3cr3tT0kenValue_0123456789";
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator, type Simulator } from "../simulator/index.js";
 import type { ConnectorConfig } from "../spec/config.js";
 import { createIgniteSource } from "../streams/index.js";
-import type { StreamDescriptor } from "../contract/stream.js";
+import type { StreamDescriptor } from "../streams/contract/stream.js";
 import { connectorConfig, memoryLogger } from "./helpers/connector-config.js";
 import { messageProblems } from "./helpers/protocol.js";
 

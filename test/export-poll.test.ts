@@ -10,7 +10,7 @@ import { startSimulator, type Simulator } from "../simulator/index.js";
 import { IgniteClient, type ExportHandle } from "../streams/http/client.js";
 import { pollExport, type PollTimings } from "../streams/export/export-poll.js";
 import { formatElapsed } from "../streams/export/progress-text.js";
-import type { ReadContext } from "../contract/stream.js";
+import type { ReadContext } from "../streams/contract/stream.js";
 
 const TIMINGS: PollTimings = { firstDelayMs: 40, factor: 2, capMs: 320, logEveryMs: 500, listlessPolls: 3 };
 let sim: Simulator;

@@ -17,7 +17,7 @@ import { ExportJobReader, type JobStep } from "../streams/export/export-job.js";
 import { pollExport } from "../streams/export/export-poll.js";
 import type { ExportFileRef } from "../streams/export/export-status.js";
 import { compileSerializer } from "../streams/encode/record-serializer.js";
-import type { ReadContext, RecordFraming } from "../contract/stream.js";
+import type { ReadContext, RecordFraming } from "../streams/contract/stream.js";
 
 const ROWS = 1500;
 const FILE_ROWS = 500;

@@ -13,7 +13,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, beforeEach, describe, expect, it, test } from "vitest";
 import { startSimulator } from "../simulator/index.js";
 import { LEFTOVER_AGE_MS, removeExportLeftovers, TempFile } from "../streams/export/export-temp.js";
-import type { Logger } from "../contract/stream.js";
+import type { Logger } from "../streams/contract/stream.js";
 import { runCli } from "./helpers/cli.js";
 import { describeRequiring } from "./helpers/requires.js";
 import { baseConfig, catalogFor, expectValidRead, idsOf, recordsOf } from "./helpers/read-scenario.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../contract/errors.js";
+import { ConfigError } from "../streams/contract/errors.js";
 import { filterProblems, validateFilters } from "../streams/catalog/filters.js";
 import type { ColumnMeta, TableMeta } from "../streams/api/tables.js";
 

@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { beforeAll, describe, expect, test } from "vitest";
-import { SystemError, TransientError } from "../contract/errors.js";
+import { SystemError, TransientError } from "../streams/contract/errors.js";
 import { readJsonExportFile } from "../streams/export/json/json-export-reader.js";
 import { tempDir } from "./arrow-fixtures.js";
 

@@ -3,7 +3,7 @@
  * labels, type table, cursor detection), and the lastModifiedDateFilter a sync sends.
  */
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../contract/errors.js";
+import { ConfigError } from "../streams/contract/errors.js";
 import { legacyCursorLabel, legacyDescriptor, legacyOutputColumns, legacyProperties } from "../streams/legacy/legacy-schema.js";
 import { parseLegacyState, LegacyTracker } from "../streams/legacy/legacy-state.js";
 import { splitFilters } from "../streams/legacy/legacy-streams.js";

@@ -16,9 +16,9 @@ import {
   readParquetRecords,
   type ParquetSource,
 } from "../streams/export/parquet/parquet-reader.js";
-import { returnChunk } from "../contract/chunk-pool.js";
+import { returnChunk } from "../streams/contract/chunk-pool.js";
 import { compileSerializer } from "../streams/encode/record-serializer.js";
-import type { Batch } from "../contract/stream.js";
+import type { Batch } from "../streams/contract/stream.js";
 import { CODECS, COLUMNS, arrowTable, logicalRows, objectRow, parquetBytes, tempDir, writeParquetFile } from "./arrow-fixtures.js";
 
 const FRAMING = { prefix: Buffer.from('{"type":"RECORD","record":{"stream":"spend","emitted_at":1,"data":'), suffix: Buffer.from("}}\n") };

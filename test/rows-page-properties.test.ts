@@ -18,7 +18,7 @@ import { readJsonExportFile } from "../streams/export/json/json-export-reader.js
 import { JsonNumber, parseLossless } from "../streams/encode/json-lossless.js";
 import { compileRowsPageScanner } from "../streams/rows/rows-page-scan.js";
 import { compileSerializer, type OutputColumn } from "../streams/encode/record-serializer.js";
-import type { Batch } from "../contract/stream.js";
+import type { Batch } from "../streams/contract/stream.js";
 
 const SEED = 20261205;
 

@@ -5,7 +5,7 @@ import { isRfc3339Timestamp } from "../streams/rows/row-scan.js";
 import { compileRowsPageScanner } from "../streams/rows/rows-page-scan.js";
 import { compileSerializer, type OutputColumn } from "../streams/encode/record-serializer.js";
 import { maxTimestampOf } from "../streams/sync/cursor-max.js";
-import type { Batch, RecordFraming } from "../contract/stream.js";
+import type { Batch, RecordFraming } from "../streams/contract/stream.js";
 
 const FRAMING: RecordFraming = { prefix: Buffer.from('{"type":"RECORD","record":{"stream":"s","emitted_at":1,"data":'), suffix: Buffer.from("}}\n") };
 

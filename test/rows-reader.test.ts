@@ -13,7 +13,7 @@ import { DEFAULT_ENDPOINTS } from "../streams/http/endpoints.js";
 import { compileSerializer } from "../streams/encode/record-serializer.js";
 import { peekNextPageToken, rowsPageDecoder, type DecodedRowsPage } from "../streams/rows/rows-page-scan.js";
 import { readRowsPages } from "../streams/rows/rows-reader.js";
-import type { Logger } from "../contract/stream.js";
+import type { Logger } from "../streams/contract/stream.js";
 
 /** Page bodies by the pageToken of the request ("" = first page). */
 let pages: Record<string, string> = {};

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SystemError } from "../contract/errors.js";
+import { SystemError } from "../streams/contract/errors.js";
 import { parseTables } from "../streams/http/tables.js";
 
 const documented = [

@@ -4,11 +4,11 @@
  * `selected-by-default`), column deselection from property metadata, and the replication method from
  * metadata or the stream-level field. Without a catalog every stream is read with its default method.
  */
-import type { Stream, SyncMode } from "../../contract/stream.js";
+import type { Stream, SyncMode } from "../../streams/contract/stream.js";
 import type { ConfiguredCatalog, ConfiguredStream } from "../catalog.js";
-import { ConfigError } from "../../contract/errors.js";
+import { ConfigError } from "../../streams/contract/errors.js";
 import { keyProperties, replicationKey } from "./catalog.js";
-import { isRecord } from "../../contract/json-object.js";
+import { isRecord } from "../../streams/contract/json-object.js";
 
 type Json = Record<string, unknown>;
 

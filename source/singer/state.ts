@@ -4,11 +4,11 @@
  * Also accepted: nothing (no file, an empty file, `{}`, `null`), Meltano's stored form
  * `{"singer_state": {...}}`, and a whole STATE message `{"type":"STATE","value":{...}}`.
  */
-import { ConfigError } from "../../contract/errors.js";
+import { ConfigError } from "../../streams/contract/errors.js";
 import { readJsonFile } from "../json-file.js";
 import { InputState, parseState } from "../state-input.js";
 import type { Bookmarks } from "./messages.js";
-import { isRecord } from "../../contract/json-object.js";
+import { isRecord } from "../../streams/contract/json-object.js";
 
 export interface SingerInputState {
   /** What the runtime reads streams from. */

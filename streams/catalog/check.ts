@@ -4,7 +4,7 @@
  * turns it into a TRACE and a non-zero exit).
  */
 import type { ConnectorConfig } from "../../spec/config.js";
-import { SystemError } from "../../contract/errors.js";
+import { SystemError } from "../contract/errors.js";
 import type { IgniteClient } from "../http/client.js";
 import { ApiError, NetworkError } from "../http/http-errors.js";
 import { filterProblems } from "./filters.js";

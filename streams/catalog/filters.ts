@@ -2,11 +2,11 @@
  * Validates the configured filters (`filters.<stream>.<column>.<op>`) against GET /tables/ metadata, so a
  * typo fails at check (or at the start of read) with the field path and the fix, not as an API 400 later.
  */
-import { ConfigError } from "../../contract/errors.js";
+import { ConfigError } from "../contract/errors.js";
 import { parseTimestamp } from "../encode/timestamps.js";
 import type { ColumnMeta, TableMeta } from "../api/tables.js";
 import type { Filters } from "../api/requests.js";
-import { isRecord } from "../../contract/json-object.js";
+import { isRecord } from "../contract/json-object.js";
 
 const MAX_ARRAY_STRINGS = 100;
 

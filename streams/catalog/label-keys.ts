@@ -12,7 +12,7 @@
  * fetched by name and export files, which always use names — by it, so records never depend on the path.
  */
 import type { KeyBy } from "../api/requests.js";
-import type { Logger } from "../../contract/stream.js";
+import type { Logger } from "../contract/stream.js";
 import type { TableMeta } from "../api/tables.js";
 import type { IgniteClient } from "../http/client.js";
 

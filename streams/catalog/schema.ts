@@ -4,7 +4,7 @@
  * Schemas come only from GET /tables/ (authoritative), never from sampled rows.
  */
 import type { ColumnMeta, TableMeta } from "../api/tables.js";
-import type { JsonSchemaObject, StreamDescriptor } from "../../contract/stream.js";
+import type { JsonSchemaObject, StreamDescriptor } from "../contract/stream.js";
 
 type PropertySchema = Record<string, unknown>;
 

@@ -9,7 +9,7 @@
  * it. Buffers never come from Node's shared pool, so their ArrayBuffers can be transferred to another
  * thread.
  */
-import { giveBackTo, lend, takeBuffer, type GiveBack } from "../../contract/chunk-pool.js";
+import { giveBackTo, lend, takeBuffer, type GiveBack } from "../contract/chunk-pool.js";
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;

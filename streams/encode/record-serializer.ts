@@ -19,7 +19,7 @@ import type { RecordBatch } from "apache-arrow";
 import { encoderFor, type RowWriter } from "./arrow-encoders.js";
 import { ByteWriter, DEFAULT_CHUNK_BYTES, keyBytes } from "./json-bytes.js";
 import { valueWriterFor, writeGeneric, type ValueWriter } from "./json-bytes-values.js";
-import type { Batch, RecordFraming } from "../../contract/stream.js";
+import type { Batch, RecordFraming } from "../contract/stream.js";
 import type { IgniteDataType } from "../api/tables.js";
 
 export interface OutputColumn {

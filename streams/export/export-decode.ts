@@ -12,7 +12,7 @@ import { readJsonExportFile } from "./json/json-export-reader.js";
 import { readParquetCursorRecords, type ParquetDecoder } from "./parquet/parquet-reader.js";
 import type { RecordSerializer } from "../encode/record-serializer.js";
 import { maxTimestampOf } from "../sync/cursor-max.js";
-import type { Batch, RecordFraming } from "../../contract/stream.js";
+import type { Batch, RecordFraming } from "../contract/stream.js";
 
 export interface DecodeInput {
   /** The downloaded file; the caller closes it. */

@@ -4,13 +4,13 @@
  * signed one is refused (403/expired). The API token never goes here: `client.download` sends none.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { TransientError } from "../../contract/errors.js";
+import { TransientError } from "../contract/errors.js";
 import type { IgniteClient } from "../http/client.js";
 import type { ExportFileRef } from "./export-status.js";
 import type { TempFile } from "./export-temp.js";
 import { formatBytes } from "./progress-text.js";
 import { ApiError, classifyNetworkError, NetworkError } from "../http/http-errors.js";
-import type { Logger } from "../../contract/stream.js";
+import type { Logger } from "../contract/stream.js";
 
 export interface DownloadInput {
   readonly client: IgniteClient;

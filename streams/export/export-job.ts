@@ -4,7 +4,7 @@
  * nameless temp file (export-temp.ts), is decoded and closed. Yields the batches and the positions after
  * them; knows no state shape.
  */
-import { TransientError } from "../../contract/errors.js";
+import { TransientError } from "../contract/errors.js";
 import type { ExportHandle, IgniteClient } from "../http/client.js";
 import { decodeExportFile, sniff } from "./export-decode.js";
 import { downloadFile, type DownloadedFile } from "./export-download.js";
@@ -13,7 +13,7 @@ import { findFile, orderFiles } from "./export-files.js";
 import { ParquetDecoder } from "./parquet/parquet-reader.js";
 import { parseDownloadList, phaseOf, type ExportFileRef } from "./export-status.js";
 import type { RecordSerializer } from "../encode/record-serializer.js";
-import type { Batch, ReadContext } from "../../contract/stream.js";
+import type { Batch, ReadContext } from "../contract/stream.js";
 
 /** The listing of the poll that just saw the job succeed serves its first file if it is this young. */
 const FRESH_LISTING_MS = 30_000;

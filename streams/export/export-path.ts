@@ -9,7 +9,7 @@
  * request the export does not take) while rows pages may still be readable; files that are gone (404/410)
  * start a new job for the same window (rows already emitted may be emitted again, none are lost).
  */
-import { TransientError } from "../../contract/errors.js";
+import { TransientError } from "../contract/errors.js";
 import type { ExportRequestBody } from "../api/requests.js";
 import type { ExportHandle } from "../http/client.js";
 import { ExportJobReader } from "./export-job.js";
@@ -23,7 +23,7 @@ import type { PathInput } from "../sync/path-input.js";
 import type { ExportProgress } from "../sync/stream-state.js";
 import { formatTimestamp } from "../sync/sync-window.js";
 import { timestampMs } from "../encode/timestamps.js";
-import type { ReadContext, StreamOutput } from "../../contract/stream.js";
+import type { ReadContext, StreamOutput } from "../contract/stream.js";
 
 /** Exported files are deleted after 7 days (§7); a saved job is not worth resuming close to that. */
 const RETENTION_MS = 7 * 86_400_000;

@@ -3,11 +3,11 @@
  * a minute (platforms kill silent sources), reports size estimates, and stops at the configured deadline.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { TransientError } from "../../contract/errors.js";
+import { TransientError } from "../contract/errors.js";
 import type { ExportHandle, IgniteClient } from "../http/client.js";
 import { estimatedBytes, failureMessage, parseDownloadList, phaseOf, type ExportFileRef } from "./export-status.js";
 import { formatBytes, formatElapsed } from "./progress-text.js";
-import type { ReadContext } from "../../contract/stream.js";
+import type { ReadContext } from "../contract/stream.js";
 
 export interface PollTimings {
   readonly firstDelayMs: number;

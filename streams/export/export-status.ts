@@ -3,7 +3,7 @@
  * status word as a phase (a table), the failure message, the progress estimate, and the download list
  * in each of its shapes. Pure.
  */
-import { isRecord } from "../../contract/json-object.js";
+import { isRecord } from "../contract/json-object.js";
 
 /** waiting and running both mean "poll again"; they differ only in what the progress log says. */
 export type ExportPhase = "waiting" | "running" | "ready" | "failed" | "unknown";

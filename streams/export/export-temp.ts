@@ -14,7 +14,7 @@ import { randomBytes } from "node:crypto";
 import { lstat, open, readdir, rm, unlink, type FileHandle } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Logger } from "../../contract/stream.js";
+import type { Logger } from "../contract/stream.js";
 
 const PREFIX = "ignite-export-";
 /**

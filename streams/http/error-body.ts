@@ -3,7 +3,7 @@
  * §14 lists the shapes: `{error,message}`, `{code,message}`, `{error:{code,message}}`, `{detail}`,
  * `{title}`, plain text, and an HTML page. Cloud storage answers XML (`<Code>…</Code><Message>…`).
  */
-import { isRecord } from "../../contract/json-object.js";
+import { isRecord } from "../contract/json-object.js";
 
 export interface ErrorBody {
   readonly code?: string;

@@ -2,7 +2,7 @@
  * Error classes of the HTTP layer and the mapping of low-level (undici / Node socket / TLS) errors to the
  * network error classes of the retry table. Messages are built from route + parsed body, already redacted.
  */
-import { ConnectorError, type FailureType } from "../../contract/errors.js";
+import { ConnectorError, type FailureType } from "../contract/errors.js";
 import type { NetworkErrorClass, RetryAction } from "./retry-policy.js";
 
 export interface ApiErrorDetails {

@@ -4,8 +4,8 @@
  */
 import { setTimeout as delay } from "node:timers/promises";
 import type { Dispatcher } from "undici";
-import type { Logger } from "../../contract/stream.js";
-import type { Redactor } from "../../contract/redact.js";
+import type { Logger } from "../contract/stream.js";
+import type { Redactor } from "../contract/redact.js";
 import { parseErrorBody } from "./error-body.js";
 import { ApiError, NetworkError, NETWORK_MESSAGES, classifyNetworkError } from "./http-errors.js";
 import type { RateLimitGate } from "./rate-limit-gate.js";

@@ -2,8 +2,8 @@
  * Validation of the JSON answers of the rows, export and legacy endpoints into typed values. Anything that
  * breaks the documented shape is a SystemError naming the route; unknown extra fields are ignored.
  */
-import { SystemError } from "../../contract/errors.js";
-import { isRecord } from "../../contract/json-object.js";
+import { SystemError } from "../contract/errors.js";
+import { isRecord } from "../contract/json-object.js";
 import { JsonNumber } from "../encode/json-lossless.js";
 
 export interface RowsPage {

@@ -4,7 +4,7 @@
  * The client applies `retry` itself (within the time budget); the other actions are for the reader,
  * which owns pagination and export state.
  */
-import type { FailureType } from "../../contract/errors.js";
+import type { FailureType } from "../contract/errors.js";
 
 /** What the request was for: the API proper, an export status poll, or a signed download URL. */
 export type RequestKind = "api" | "export-status" | "download";

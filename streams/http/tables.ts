@@ -4,9 +4,9 @@
  * unknown dataTypes are tolerated (the schema mapping makes them permissive); a missing id, columns that are
  * not a list, or duplicate names are contract breaks and fail clearly.
  */
-import { SystemError } from "../../contract/errors.js";
+import { SystemError } from "../contract/errors.js";
 import type { ColumnMeta, TableMeta } from "../api/tables.js";
-import { isRecord } from "../../contract/json-object.js";
+import { isRecord } from "../contract/json-object.js";
 
 const ROUTE = "GET /tables/";
 

@@ -5,7 +5,7 @@
  * with the completing checkpoint, which is the only one that moves the cursor.
  */
 import type { ConnectorConfig } from "../../spec/config.js";
-import { ConfigError, SystemError } from "../../contract/errors.js";
+import { ConfigError, SystemError } from "../contract/errors.js";
 import type { LegacyRowsBody } from "../api/requests.js";
 import type { IgniteClient, LegacyRowsPage } from "../http/client.js";
 import { ApiError } from "../http/http-errors.js";
@@ -15,7 +15,7 @@ import type { NamedLegacyTable } from "./legacy-tables.js";
 import { syncDateFilter, type LegacyDateFilter } from "./legacy-window.js";
 import { compileSerializer } from "../encode/record-serializer.js";
 import { formatTimestamp, parseDuration, planSync } from "../sync/sync-window.js";
-import type { Logger, ReadContext, StreamOutput } from "../../contract/stream.js";
+import type { Logger, ReadContext, StreamOutput } from "../contract/stream.js";
 import { fingerprint } from "../sync/fingerprint.js";
 
 /** The documented maximum rows per legacy extract. */

@@ -7,7 +7,7 @@
  */
 import type { OutputColumn } from "../encode/record-serializer.js";
 import type { LegacyColumn, NamedLegacyTable } from "./legacy-tables.js";
-import type { JsonSchemaObject, StreamDescriptor } from "../../contract/stream.js";
+import type { JsonSchemaObject, StreamDescriptor } from "../contract/stream.js";
 
 type PropertySchema = Record<string, unknown>;
 

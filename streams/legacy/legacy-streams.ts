@@ -3,7 +3,7 @@
  * `check` that lists them, and the split of the configured filters between export and legacy streams.
  */
 import type { ConnectorConfig } from "../../spec/config.js";
-import { ConfigError } from "../../contract/errors.js";
+import { ConfigError } from "../contract/errors.js";
 import type { CallOptions, IgniteClient } from "../http/client.js";
 import { ApiError } from "../http/http-errors.js";
 import { legacyCursorLabel, legacyDescriptor } from "./legacy-schema.js";
@@ -18,7 +18,7 @@ import {
 } from "./legacy-tables.js";
 import { configuredDateFilter } from "./legacy-window.js";
 import type { Filters } from "../api/requests.js";
-import type { Logger, Stream } from "../../contract/stream.js";
+import type { Logger, Stream } from "../contract/stream.js";
 
 /** Discover and read wait this long at most for the list (check uses its own short budget). */
 const LIST_BUDGET_MS = 120_000;

@@ -12,8 +12,8 @@
  *   Ignite: `matchesName` resolves any `legacy_…_<tag>` whose tag picks out exactly one table.
  * The full table id is in the stream description.
  */
-import { ConfigError, SystemError } from "../../contract/errors.js";
-import { isRecord } from "../../contract/json-object.js";
+import { ConfigError, SystemError } from "../contract/errors.js";
+import { isRecord } from "../contract/json-object.js";
 
 export interface LegacyColumn {
   /** The column's own id (not used in requests: the legacy API speaks labels). */

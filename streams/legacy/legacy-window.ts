@@ -6,7 +6,7 @@
  * The API filters by whole days, so the window's lower bound is the UTC day of (cursor − lookback): that
  * day is read again on the next sync and its rows may be emitted twice (at-least-once, never a gap).
  */
-import { ConfigError } from "../../contract/errors.js";
+import { ConfigError } from "../contract/errors.js";
 import { timestampMs } from "../encode/timestamps.js";
 import type { Filters } from "../api/requests.js";
 

@@ -4,7 +4,7 @@
  * whole and written by the serializer (Parsed). Rewritten values are parsed alone, losslessly, and written
  * by their column's writer, so the bytes are those `serializer.fromObjects` would write.
  */
-import type { RecordFraming } from "../../contract/stream.js";
+import type { RecordFraming } from "../contract/stream.js";
 import { ByteWriter, keyBytes } from "../encode/json-bytes.js";
 import { valueWriterFor, type ValueWriter } from "../encode/json-bytes-values.js";
 import { parseLossless } from "../encode/json-lossless.js";

@@ -19,7 +19,7 @@
  * page-writer.ts writes the records. Row scanner and writer are compiled once per stream.
  */
 import { isUtf8 } from "node:buffer";
-import type { Batch } from "../../contract/stream.js";
+import type { Batch } from "../contract/stream.js";
 import { DEFAULT_CHUNK_BYTES } from "../encode/json-bytes.js";
 import { parseLossless } from "../encode/json-lossless.js";
 import { JsonScanner, Kind, QUOTE } from "../encode/json-scan.js";

@@ -14,8 +14,8 @@
  * Pages are also smaller than configured when this stream's share of the read's memory budget cannot hold
  * them (streams/rows/memory-cost.ts), and the stream holds its pages' memory from the budget while it reads.
  */
-import { mb } from "../../contract/memory.js";
-import type { ReadContext, StreamOutput } from "../../contract/stream.js";
+import { mb } from "../contract/memory.js";
+import type { ReadContext, StreamOutput } from "../contract/stream.js";
 import type { RowsRequestBody } from "../api/requests.js";
 import { compileSerializer } from "../encode/record-serializer.js";
 import { timestampMs } from "../encode/timestamps.js";

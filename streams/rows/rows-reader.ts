@@ -8,7 +8,7 @@
  * instead of their sum. Checkpoints are unaffected: they are taken by the consumer after each yielded
  * page, and a prefetched page is never counted before it is yielded.
  */
-import { SystemError } from "../../contract/errors.js";
+import { SystemError } from "../contract/errors.js";
 import type { RowsRequestBody } from "../api/requests.js";
 import type { CallOptions, IgniteClient, PageWithToken, RowsPageDecoder } from "../http/client.js";
 import { peekNextPageToken } from "./rows-page-scan.js";

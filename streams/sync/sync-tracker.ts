@@ -6,7 +6,7 @@
  * Export tables and legacy data tables share the state layout and differ only in the position their read
  * path saves, so one tracker serves both, generic over the sync record (SyncProgress or LegacySync).
  */
-import type { Checkpoint } from "../../contract/stream.js";
+import type { Checkpoint } from "../contract/stream.js";
 import type { SyncProgress, TableState } from "./stream-state.js";
 import { formatTimestamp, nextCursor } from "./sync-window.js";
 import { MaxTimestamp } from "../encode/timestamps.js";

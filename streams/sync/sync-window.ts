@@ -1,7 +1,7 @@
 /**
  * Pure decisions about which rows a sync asks for and how far the cursor may move afterwards.
  */
-import { ConfigError } from "../../contract/errors.js";
+import { ConfigError } from "../contract/errors.js";
 import type { TableState } from "./stream-state.js";
 import { compareInstants, formatInstant, laterTimestamp, parseTimestamp, shiftInstant, timestampMs } from "../encode/timestamps.js";
 

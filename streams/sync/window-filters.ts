@@ -2,7 +2,7 @@
  * Merges the sync window (`updated_at >= from`) into the user's configured filters, using an operator
  * the column supports. Pure.
  */
-import { ConfigError } from "../../contract/errors.js";
+import { ConfigError } from "../contract/errors.js";
 import { laterTimestamp } from "../encode/timestamps.js";
 import type { ColumnMeta } from "../api/tables.js";
 import type { Filters } from "../api/requests.js";

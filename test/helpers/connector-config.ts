@@ -4,7 +4,7 @@
  */
 import type { ConnectorConfig } from "../../spec/config.js";
 import { DEFAULT_ENDPOINTS } from "../../streams/http/endpoints.js";
-import type { Logger } from "../../contract/stream.js";
+import type { Logger } from "../../streams/contract/stream.js";
 
 export function connectorConfig(server: { token: string; url: string }, over: Partial<ConnectorConfig> = {}): ConnectorConfig {
   return {

@@ -13,7 +13,7 @@
 import { createReadStream } from "node:fs";
 import { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
-import { SystemError, TransientError } from "../../../contract/errors.js";
+import { SystemError, TransientError } from "../../contract/errors.js";
 import { JsonRowScanner, RowBatcher } from "./json-export-scanner.js";
 import { parseLossless } from "../../encode/json-lossless.js";
 

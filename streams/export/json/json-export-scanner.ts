@@ -9,7 +9,7 @@
  * It also tells the sink which rows hold a number literal that JSON.parse would not give back as sent
  * (json-lossless.ts `isCanonicalNumber`), so only their batches pay for the lossless parse.
  */
-import { SystemError, TransientError } from "../../../contract/errors.js";
+import { SystemError, TransientError } from "../../contract/errors.js";
 import { isCanonicalNumber } from "../../encode/json-lossless.js";
 
 type Layout = "unknown" | "first-object" | "array" | "wrapper" | "ndjson";

@@ -17,7 +17,7 @@ import type { ParquetWorkerInput, ParquetWorkerMessage } from "./parquet-worker.
 import type { FileSource } from "./parquet-worker-files.js";
 import { maxTimestampText } from "./arrow-cursor.js";
 import { compileSerializer, fromDataLines, type OutputColumn } from "../../encode/record-serializer.js";
-import type { Batch, RecordFraming } from "../../../contract/stream.js";
+import type { Batch, RecordFraming } from "../../contract/stream.js";
 
 export { CorruptParquetError, DEFAULT_WASM_CAP_BYTES, ParquetDecodeBugError, ParquetDecodeMemoryError, ParquetDecoder } from "./parquet-decoder.js";
 

@@ -15,7 +15,7 @@ import { parentPort } from "node:worker_threads";
 import { Type, type DataType, type Dictionary, type RecordBatch as ArrowBatch } from "apache-arrow";
 import { parseRecordBatch } from "arrow-js-ffi";
 import { wasmMemory, type RecordBatch as WasmBatch } from "parquet-wasm";
-import { adoptBuffer } from "../../../contract/chunk-pool.js";
+import { adoptBuffer } from "../../contract/chunk-pool.js";
 import { maxTimestampText } from "./arrow-cursor.js";
 import { failureDetail, failureKind, FileReadError, type FailureKind } from "./parquet-failure.js";
 import { openFile, prepareFile, sourceKey, type OpenInput } from "./parquet-worker-files.js";
