@@ -3,8 +3,8 @@
  * JSON.stringify, encode), on spend-like rows as a rows page carries them. Same process, alternating
  * runs, so the ratio holds on a noisy machine.   node dist/bench/decode-objects.js [rows=200000]
  */
-import { compileSerializer, type OutputColumn } from "../streams/record-serializer.js";
-import { timestampText } from "../streams/timestamps.js";
+import { compileSerializer, type OutputColumn } from "../streams/encode/record-serializer.js";
+import { timestampText } from "../streams/encode/timestamps.js";
 
 const n = Number(process.argv[2] ?? 200_000);
 const cols: [string, string][] = [

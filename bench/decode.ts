@@ -17,9 +17,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { readParquetFile, readParquetRecords } from "../streams/parquet-reader.js";
-import { compileSerializer, type OutputColumn } from "../streams/record-serializer.js";
-import type { Batch, RecordFraming } from "../streams/types.js";
+import { readParquetFile, readParquetRecords } from "../streams/export/parquet/parquet-reader.js";
+import { compileSerializer, type OutputColumn } from "../streams/encode/record-serializer.js";
+import type { Batch, RecordFraming } from "../streams/contract/stream.js";
 
 const SPEND: [string, string][] = [
   ["id", "STRING"], ["amount", "MONETARY_AMOUNT"], ["currency", "STRING"], ["amount_in_base_currency", "MONETARY_AMOUNT"],

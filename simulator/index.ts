@@ -8,7 +8,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { TableMeta } from "../streams/types.js";
+import type { TableMeta } from "../streams/api/tables.js";
 import type { SimContext, SimRequest } from "./context.js";
 import { Dataset, isTableId, TABLE_DEFS } from "./data/dataset.js";
 import type { TableId } from "./data/schema.js";

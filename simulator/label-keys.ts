@@ -3,7 +3,7 @@
  * with a label keeps it; later ones get "<label> (<name>)"; remaining collisions get "#2", "#3", …
  * (with or without a space, per variant). Independent of the fields projection.
  */
-import type { ColumnMeta } from "../streams/types.js";
+import type { ColumnMeta } from "../streams/api/tables.js";
 
 export function labelKeys(columns: readonly Pick<ColumnMeta, "name" | "label">[], suffix: "space" | "nospace"): Map<string, string> {
   const used = new Set<string>();

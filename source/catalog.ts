@@ -6,9 +6,9 @@
  * Stream: unknown streams, unsupported sync modes and unusable cursors fail just that stream.
  */
 import type { ValidateFunction } from "ajv";
-import type { Stream, SyncMode } from "../streams/types.js";
+import type { Stream, SyncMode } from "../streams/contract/stream.js";
 import { createAjv } from "./ajv.js";
-import { ConfigError } from "./errors.js";
+import { ConfigError } from "../streams/contract/errors.js";
 import { readJsonFile } from "./json-file.js";
 import type { StreamRef } from "./messages.js";
 import { describeSchemaErrors } from "./schema-errors.js";

@@ -5,7 +5,7 @@
  */
 import yargs from "yargs";
 import type { CommandContext } from "./commands/context.js";
-import { ConfigError } from "./errors.js";
+import { ConfigError } from "../streams/contract/errors.js";
 
 const COMMANDS = "spec, check --config FILE, discover --config FILE, read --config FILE --catalog FILE [--state FILE]";
 

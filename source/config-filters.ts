@@ -4,7 +4,7 @@
  * value shape each operator needs is checked here, the columns and operators of each table are checked
  * by streams/ against GET /tables/.
  */
-import type { Filters } from "../streams/types.js";
+import type { Filters } from "../streams/index.js";
 
 export interface FilterEntry {
   stream: string;

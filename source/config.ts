@@ -4,11 +4,12 @@
  * Every problem is reported by field path, all of them in one ConfigError.
  */
 import type { Ajv, ValidateFunction } from "ajv";
+import { withoutBearer } from "../spec/api-token.js";
 import type { ConnectorConfig, EndpointPaths } from "../spec/config.js";
 import { loadSpec } from "../spec/index.js";
 import { createAjv } from "./ajv.js";
 import { convertFilters, type FilterEntry } from "./config-filters.js";
-import { ConfigError } from "./errors.js";
+import { ConfigError } from "../streams/contract/errors.js";
 import { readJsonFile } from "./json-file.js";
 import { describeSchemaErrors } from "./schema-errors.js";
 
@@ -66,9 +67,9 @@ export function validateConfig(raw: unknown, env: NodeJS.ProcessEnv = process.en
   if (typeof data.start_date === "string" && !isRealDate(data.start_date)) {
     problems.push(`start_date: ${data.start_date} is not a real date`);
   }
-  if (typeof data.api_token === "string" && /^\s*bearer\s+/i.test(data.api_token)) {
+  if (typeof data.api_token === "string" && withoutBearer(data.api_token) !== data.api_token) {
     // Users copy the whole header value from examples; the meaning is clear, so fix it and say so.
-    data.api_token = data.api_token.replace(/^\s*bearer\s+/i, "");
+    data.api_token = withoutBearer(data.api_token);
     warnings.push('api_token: the "Bearer " prefix was removed; paste the token only');
     if (data.api_token === "") problems.push("api_token: must not be empty");
   }

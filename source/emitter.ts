@@ -3,11 +3,11 @@
  * (a stream starts, a batch is written, a checkpoint becomes true, a stream fails); an emitter decides
  * *how* that looks on the wire. Airbyte is the default; Singer (source/singer/) is the other one.
  */
-import type { RecordFraming } from "../streams/types.js";
+import type { RecordFraming } from "../streams/contract/stream.js";
 import { errorToTrace } from "./error-trace.js";
 import { estimateMessage, recordFraming, stateMessage, streamStatusMessage, type StreamRef, type StreamStatus } from "./messages.js";
 import type { OutputWriter } from "./output.js";
-import type { Redactor } from "./redact.js";
+import type { Redactor } from "../streams/contract/redact.js";
 
 export interface ReadEmitter {
   /**

@@ -3,9 +3,9 @@
  * subclasses carry their failure type; anything else is a bug in the connector (system_error).
  * Every text field is redacted here, so no caller can leak a secret through an error.
  */
-import { ConnectorError, type FailureType } from "./errors.js";
+import { ConnectorError, type FailureType } from "../streams/contract/errors.js";
 import { errorTraceMessage, type AirbyteMessage, type ErrorTrace, type StreamRef } from "./messages.js";
-import type { Redactor } from "./redact.js";
+import type { Redactor } from "../streams/contract/redact.js";
 
 /** Exit code of a process that failed; every failure kind uses it (the platform only reads zero/non-zero). */
 export const FAILURE_EXIT_CODE = 1;

@@ -4,7 +4,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { ConfigError } from "./errors.js";
+import { ConfigError } from "../streams/contract/errors.js";
 
 export type JsonFileRole = "config" | "catalog" | "state";
 

@@ -3,10 +3,10 @@
  * `LOG_LEVEL=debug`). Where entries go is the bin's choice: LOG messages on stdout for Airbyte
  * (createLogger), stderr lines for Singer (singer/logger.ts); both share the level and redaction rules here.
  */
-import type { LogLevel, Logger } from "../streams/types.js";
+import type { LogLevel, Logger } from "../streams/contract/stream.js";
 import { logMessage } from "./messages.js";
 import type { OutputWriter } from "./output.js";
-import type { Redactor } from "./redact.js";
+import type { Redactor } from "../streams/contract/redact.js";
 
 const RANK: Record<LogLevel, number> = { FATAL: 0, ERROR: 1, WARN: 2, INFO: 3, DEBUG: 4, TRACE: 5 };
 

@@ -5,9 +5,9 @@
  */
 import { runCli } from "./cli.js";
 import { errorToTrace } from "./error-trace.js";
-import { TransientError } from "./errors.js";
+import { TransientError } from "../streams/contract/errors.js";
 import { createLogger } from "./logger.js";
-import { packageVersion } from "./package-version.js";
+import { packageVersion } from "../spec/package-version.js";
 import { runProcess, type ShellIo } from "./process-shell.js";
 
 const sendTrace = ({ out, redactor }: ShellIo, err: unknown) => {

@@ -12,6 +12,7 @@
  *   the budget the streams share, and the watchdog stops the read when the heap stays STOP_FRACTION full.
  *   Memory outside the heap (buffers, wasm) is not capped by anything then.
  */
+import { mb } from "../streams/contract/memory.js";
 
 export interface MemoryBudget {
   /** What the process must stay under, and where that comes from. */
@@ -59,8 +60,6 @@ export function planBudget(limits: { cgroupBytes?: number; heapLimitBytes: numbe
     baselineBytes,
   };
 }
-
-export const mb = (bytes: number): string => `${Math.round(bytes / (1024 * 1024))} MB`;
 
 /** One log line: the limit, where it comes from, and what the streams share. */
 export function describeBudget(budget: MemoryBudget, streams: number): string {

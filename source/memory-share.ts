@@ -1,13 +1,13 @@
 /**
  * The memory budget as the streams of one read share it: each stream reserves what its read path will hold
- * (streams/memory-cost.ts) and gives it back when it ends. A reservation that does not fit next to the others
- * waits, first come first served, until enough is given back; so when memory is tight, fewer streams run at
- * once than max_concurrent_streams allows. A stream that finds nothing held is never made to wait, even when
- * it alone needs more than the budget: one stream must always be able to run (the watchdog guards the rest).
+ * (streams/rows/memory-cost.ts, EXPORT_STREAM_BYTES in streams/export/export-path.ts) and gives it back
+ * when it ends. A reservation that does not fit next to the others waits, first come first served, until
+ * enough is given back; so when memory is tight, fewer streams run at once than max_concurrent_streams
+ * allows. A stream that finds nothing held is never made to wait, even when it alone needs more than the
+ * budget: one stream must always be able to run (the watchdog guards the rest).
  */
 import type { RuntimeLogger } from "./logger.js";
-import { mb } from "./memory-budget.js";
-import type { MemoryShare } from "../streams/types.js";
+import { mb, type MemoryShare } from "../streams/contract/memory.js";
 
 interface Waiter {
   readonly bytes: number;

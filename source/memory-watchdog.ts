@@ -12,9 +12,10 @@
  * states without losing a record.
  */
 import { getHeapStatistics } from "node:v8";
-import { TransientError } from "./errors.js";
+import { TransientError } from "../streams/contract/errors.js";
 import type { RuntimeLogger } from "./logger.js";
-import { describeBudget, mb, type MemoryBudget } from "./memory-budget.js";
+import { mb } from "../streams/contract/memory.js";
+import { describeBudget, type MemoryBudget } from "./memory-budget.js";
 import { anonymousRssBytes } from "./memory-limit.js";
 import { SharedMemoryBudget } from "./memory-share.js";
 

@@ -2,8 +2,8 @@
  * Airbyte protocol messages (v0.18.0) as typed constructors. Only this module knows the wire spelling
  * (`connectionStatus`, `sourceStats`, ...); everything else builds messages through these functions.
  */
-import type { FailureType } from "./errors.js";
-import type { LogLevel, RecordFraming, StreamDescriptor as CatalogStream } from "../streams/types.js";
+import type { FailureType } from "../streams/contract/errors.js";
+import type { LogLevel, RecordFraming, StreamDescriptor as CatalogStream } from "../streams/contract/stream.js";
 import type { ConnectorSpecification } from "../spec/index.js";
 
 export interface StreamRef {

@@ -7,7 +7,7 @@
  * done, or right away when they were copied into a bigger one.
  */
 import type { Writable } from "node:stream";
-import { returnChunk } from "./chunk-pool.js";
+import { returnChunk } from "../streams/contract/chunk-pool.js";
 import type { AirbyteMessage } from "./messages.js";
 
 const encoder = new TextEncoder();

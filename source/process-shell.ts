@@ -7,7 +7,7 @@ import { defaultIgniteSource, type CommandContext } from "./commands/context.js"
 import { FAILURE_EXIT_CODE } from "./error-trace.js";
 import { debugFromEnv, type RuntimeLogger } from "./logger.js";
 import { OutputWriter } from "./output.js";
-import { Redactor } from "./redact.js";
+import { Redactor } from "../streams/contract/redact.js";
 
 /** After a clean finish, leaked handles (a keep-alive socket, a timer) must not keep the process up. */
 const EXIT_GRACE_MS = 2_000;

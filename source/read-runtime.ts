@@ -5,17 +5,18 @@
  * this module writes; nothing here knows Ignite.
  */
 import { defaultMaxListeners, setMaxListeners } from "node:events";
-import type { Batch, Checkpoint, MemoryShare, ReadContext, StreamEvents, StreamOutput } from "../streams/types.js";
+import type { Batch, Checkpoint, ReadContext, StreamEvents, StreamOutput } from "../streams/contract/stream.js";
+import type { MemoryShare } from "../streams/contract/memory.js";
 import type { RejectedStream, StreamRun } from "./catalog.js";
 import { airbyteEmitter, type ReadEmitter } from "./emitter.js";
 import { messageOf } from "./error-trace.js";
-import { TransientError } from "./errors.js";
+import { TransientError } from "../streams/contract/errors.js";
 import type { RuntimeLogger } from "./logger.js";
 import type { MemoryBudget } from "./memory-budget.js";
 import { guardMemory } from "./memory-watchdog.js";
 import type { StreamRef } from "./messages.js";
 import type { OutputWriter } from "./output.js";
-import type { Redactor } from "./redact.js";
+import type { Redactor } from "../streams/contract/redact.js";
 import { NO_CURSOR_STATE_KEY, type InputState } from "./state-input.js";
 
 export interface RuntimeOptions {

@@ -4,6 +4,7 @@
  */
 import type { ErrorObject } from "ajv";
 import { fieldPath } from "./ajv.js";
+import { isRecord } from "../streams/contract/json-object.js";
 
 type Schema = Record<string, unknown>;
 
@@ -31,13 +32,13 @@ function pruneOneOfNoise(errors: readonly ErrorObject[], data: unknown): ErrorOb
     const branches = (oneOf.schema as Schema[] | undefined) ?? [];
     const discriminator = commonConst(branches);
     const value = valueAt(data, oneOf.instancePath);
-    const chosen = discriminator === undefined || !isObject(value)
+    const chosen = discriminator === undefined || !isRecord(value)
       ? -1
       : branches.findIndex((b) => constOf(b, discriminator) === value[discriminator]);
     const prefix = `${oneOf.schemaPath}/`;
     // Drop the other branches' errors and the bare "must match exactly one schema in oneOf" line.
     out = out.filter((e) => e !== oneOf && (!e.schemaPath.startsWith(prefix) || (chosen >= 0 && e.schemaPath.startsWith(`${prefix}${chosen}/`))));
-    if (chosen < 0 && isObject(value) && discriminator !== undefined) {
+    if (chosen < 0 && isRecord(value) && discriminator !== undefined) {
       const allowed = branches.map((b) => constOf(b, discriminator)).join(", ");
       out.push({
         ...oneOf,
@@ -112,15 +113,15 @@ function article(type: string): string {
 
 function commonConst(branches: readonly Schema[]): string | undefined {
   const first = branches[0];
-  if (first === undefined || !isObject(first.properties)) return undefined;
+  if (first === undefined || !isRecord(first.properties)) return undefined;
   return Object.keys(first.properties).find((k) => branches.every((b) => constOf(b, k) !== undefined));
 }
 
 function constOf(branch: Schema, key: string): unknown {
   const props = branch.properties;
-  if (!isObject(props)) return undefined;
+  if (!isRecord(props)) return undefined;
   const prop = props[key];
-  return isObject(prop) ? prop.const : undefined;
+  return isRecord(prop) ? prop.const : undefined;
 }
 
 function valueAt(data: unknown, instancePath: string): unknown {
@@ -130,8 +131,4 @@ function valueAt(data: unknown, instancePath: string): unknown {
     cur = (cur as Record<string, unknown>)[part.replace(/~1/g, "/").replace(/~0/g, "~")];
   }
   return cur;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === "object" && !Array.isArray(v);
 }

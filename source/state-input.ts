@@ -10,9 +10,10 @@
  * Where one stream has several states, the last one counts (stdout order is the order they were emitted).
  * A null stream_state, or the CDK's `__ab_no_cursor_state_message` sentinel, means "start fresh".
  */
-import { ConfigError } from "./errors.js";
+import { ConfigError } from "../streams/contract/errors.js";
 import { readJsonFile } from "./json-file.js";
 import type { StreamRef } from "./messages.js";
+import { isRecord } from "../streams/contract/json-object.js";
 
 type StreamState = Record<string, unknown>;
 
@@ -69,7 +70,7 @@ const OTHER_MESSAGES = new Set(["RECORD", "LOG", "TRACE", "CONTROL", "SPEC", "CA
 export function parseState(raw: unknown): InputState {
   if (raw === undefined || raw === null) return InputState.empty();
   if (Array.isArray(raw)) return new InputState(raw.flatMap((m, i) => fromMessage(m, `state[${i}]`)));
-  if (!isObject(raw)) throw new ConfigError(`Invalid state: got ${typeof raw}; the state file must hold ${ACCEPTED}`);
+  if (!isRecord(raw)) throw new ConfigError(`Invalid state: got ${typeof raw}; the state file must hold ${ACCEPTED}`);
   if (Object.keys(raw).length === 0) return InputState.empty();
   if (looksLikeMessage(raw)) return new InputState(fromMessage(raw, "state"));
   return new InputState(fromLegacy(raw, "state"));
@@ -77,15 +78,15 @@ export function parseState(raw: unknown): InputState {
 
 function looksLikeMessage(v: Record<string, unknown>): boolean {
   if (typeof v.type === "string" && (["STREAM", "GLOBAL", "LEGACY", "STATE"].includes(v.type) || OTHER_MESSAGES.has(v.type))) return true;
-  return "stream" in v && isObject(v.stream) && "stream_descriptor" in v.stream;
+  return "stream" in v && isRecord(v.stream) && "stream_descriptor" in v.stream;
 }
 
 function fromMessage(raw: unknown, where: string): Entry[] {
-  if (!isObject(raw)) throw new ConfigError(`Invalid state: ${where} must be a state message object`);
+  if (!isRecord(raw)) throw new ConfigError(`Invalid state: ${where} must be a state message object`);
   if (typeof raw.type === "string" && OTHER_MESSAGES.has(raw.type)) return [];
   if (raw.type === "STATE") {
     // A line of the connector's output: the state message is inside.
-    if (!isObject(raw.state)) throw new ConfigError(`Invalid state: ${where} is a STATE message without a "state" object`);
+    if (!isRecord(raw.state)) throw new ConfigError(`Invalid state: ${where} is a STATE message without a "state" object`);
     return fromMessage(raw.state, `${where}.state`);
   }
   const type = raw.type ?? (raw.stream !== undefined ? "STREAM" : raw.global !== undefined ? "GLOBAL" : raw.data !== undefined ? "LEGACY" : undefined);
@@ -94,14 +95,14 @@ function fromMessage(raw: unknown, where: string): Entry[] {
       return [streamEntry(raw.stream, `${where}.stream`)];
     case "GLOBAL": {
       const global = raw.global;
-      if (!isObject(global) || !Array.isArray(global.stream_states)) {
+      if (!isRecord(global) || !Array.isArray(global.stream_states)) {
         throw new ConfigError(`Invalid state: ${where}.global.stream_states must be a list`);
       }
       return global.stream_states.map((s, i) => streamEntry(s, `${where}.global.stream_states[${i}]`));
     }
     case "LEGACY":
       if (raw.data === undefined || raw.data === null) return [];
-      if (!isObject(raw.data)) throw new ConfigError(`Invalid state: ${where}.data must be an object`);
+      if (!isRecord(raw.data)) throw new ConfigError(`Invalid state: ${where}.data must be an object`);
       return fromLegacy(raw.data, `${where}.data`);
     default:
       throw new ConfigError(
@@ -111,21 +112,21 @@ function fromMessage(raw: unknown, where: string): Entry[] {
 }
 
 function streamEntry(raw: unknown, where: string): Entry {
-  if (!isObject(raw)) throw new ConfigError(`Invalid state: ${where} must be an object`);
+  if (!isRecord(raw)) throw new ConfigError(`Invalid state: ${where} must be an object`);
   const d = raw.stream_descriptor;
-  if (!isObject(d) || typeof d.name !== "string" || d.name === "") {
+  if (!isRecord(d) || typeof d.name !== "string" || d.name === "") {
     throw new ConfigError(`Invalid state: ${where}.stream_descriptor.name is required`);
   }
   const ref: StreamRef = typeof d.namespace === "string" ? { name: d.name, namespace: d.namespace } : { name: d.name };
   const s = raw.stream_state;
   if (s === undefined || s === null) return { ref, state: undefined };
-  if (!isObject(s)) throw new ConfigError(`Invalid state: ${where}.stream_state must be an object`);
+  if (!isRecord(s)) throw new ConfigError(`Invalid state: ${where}.stream_state must be an object`);
   return { ref, state: isFreshStart(s) ? undefined : s };
 }
 
 /** A LEGACY blob is per-stream only when it is a map of stream name → object (or null). */
 function fromLegacy(data: Record<string, unknown>, where: string): Entry[] {
-  const bad = Object.entries(data).filter(([, v]) => v !== null && !isObject(v)).map(([k]) => k);
+  const bad = Object.entries(data).filter(([, v]) => v !== null && !isRecord(v)).map(([k]) => k);
   if (bad.length > 0) {
     throw new ConfigError(
       `Invalid state: ${where} is a LEGACY state that cannot be mapped to streams (${bad.slice(0, 3).join(", ")} ${bad.length === 1 ? "is" : "are"} not per-stream objects); clear the connection's state to start fresh`,
@@ -139,8 +140,4 @@ function fromLegacy(data: Record<string, unknown>, where: string): Entry[] {
 
 function isFreshStart(state: StreamState): boolean {
   return state[NO_CURSOR_STATE_KEY] === true || Object.keys(state).length === 0;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === "object" && !Array.isArray(v);
 }

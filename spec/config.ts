@@ -2,10 +2,9 @@
  * The validated, defaults-applied connector configuration. spec/spec.json is the source of truth for
  * names, defaults and limits; this type mirrors it (test/spec.test.ts keeps the two in sync).
  */
-import type { Filters, KeyBy } from "../streams/types.js";
+import type { ExportFormat, Filters, KeyBy } from "../streams/api/requests.js";
 
 export type ReadMode = "auto" | "rows" | "export";
-export type ExportFormat = "parquet" | "json";
 
 /** Path templates; `{entity}` and `{id}` are substituted. Relative to base_url. */
 export interface EndpointPaths {

@@ -3,14 +3,15 @@
  * metadata is fetched once and shared by discover and streams.
  */
 import type { ConnectorConfig } from "../spec/config.js";
-import type { Redactor } from "../source/redact.js";
-import { IgniteClient, type ClientOptions } from "./client.js";
-import { CHECK_BUDGET_MS, runCheck, type CheckResult } from "./check.js";
-import { validateFilters } from "./filters.js";
-import { withColumnKeys } from "./label-keys.js";
-import { checkLegacyTables, createLegacyStreams, splitFilters } from "./legacy-streams.js";
-import { descriptorOf } from "./schema.js";
-import type { Logger, Stream, StreamDescriptor, TableMeta } from "./types.js";
+import type { Redactor } from "./contract/redact.js";
+import { IgniteClient, type ClientOptions } from "./http/client.js";
+import { CHECK_BUDGET_MS, runCheck, type CheckResult } from "./catalog/check.js";
+import { validateFilters } from "./catalog/filters.js";
+import { withColumnKeys } from "./catalog/label-keys.js";
+import { checkLegacyTables, createLegacyStreams, splitFilters } from "./legacy/legacy-streams.js";
+import { descriptorOf } from "./catalog/schema.js";
+import type { Logger, Stream, StreamDescriptor } from "./contract/stream.js";
+import type { TableMeta } from "./api/tables.js";
 
 export interface IgniteSource {
   check(): Promise<CheckResult>;
@@ -107,6 +108,7 @@ export function createIgniteSource(config: ConnectorConfig, deps: IgniteSourceDe
   };
 }
 
-export { IgniteClient } from "./client.js";
-export { ApiError, NetworkError } from "./http-errors.js";
-export type { CheckResult } from "./check.js";
+export { IgniteClient } from "./http/client.js";
+export { ApiError, NetworkError } from "./http/http-errors.js";
+export type { CheckResult } from "./catalog/check.js";
+export type { Filters } from "./api/requests.js";

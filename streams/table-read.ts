@@ -2,16 +2,18 @@
  * Reads one Ignite export table as a stream: restores or plans the sync window, picks the read path,
  * and ends with the completing checkpoint (only when every row of the window has been yielded).
  */
+import type { ReadContext, StreamOutput } from "./contract/stream.js";
 import type { ConnectorConfig, ReadMode } from "../spec/config.js";
-import type { IgniteClient } from "./client.js";
-import { ExportFailedError, readExportPath } from "./export-path.js";
-import { projectColumns } from "./projection.js";
-import { readRowsPath } from "./rows-path.js";
-import { parseTableState, type SyncProgress, type TableState } from "./stream-state.js";
-import { SyncTracker } from "./sync-tracker.js";
-import { formatTimestamp, parseDuration, planSync } from "./sync-window.js";
-import type { ColumnMeta, ReadContext, StreamOutput, TableMeta } from "./types.js";
-import { withWindow } from "./window-filters.js";
+import type { TableMeta } from "./api/tables.js";
+import { projectColumns } from "./catalog/projection.js";
+import { cursorColumn, updatedAtMissesEdits } from "./catalog/schema.js";
+import { ExportFailedError, readExportPath } from "./export/export-path.js";
+import type { IgniteClient } from "./http/client.js";
+import { readRowsPath } from "./rows/rows-path.js";
+import { parseTableState, type SyncProgress, type TableState } from "./sync/stream-state.js";
+import { SyncTracker } from "./sync/sync-tracker.js";
+import { formatTimestamp, parseDuration, planSync } from "./sync/sync-window.js";
+import { withWindow } from "./sync/window-filters.js";
 
 export interface TableReadDeps {
   readonly table: TableMeta;
@@ -19,30 +21,27 @@ export interface TableReadDeps {
   readonly client: IgniteClient;
 }
 
-/** Tables whose updated_at misses enrichment and custom-field edits (the API docs' warning). */
-const SNAPSHOT_TABLES = new Set(["suppliers", "contracts"]);
-
 export async function* readTable(deps: TableReadDeps, ctx: ReadContext): AsyncGenerator<StreamOutput> {
   const { table, config, client } = deps;
   const { state, note } = parseTableState(ctx.state);
   if (note !== undefined) ctx.logger.warn(`${table.id}: ${note}`);
-  const cursorColumn = updatedAtColumn(table);
-  const incremental = ctx.syncMode === "incremental" && cursorColumn !== undefined;
+  const cursor = cursorColumn(table);
+  const incremental = ctx.syncMode === "incremental" && cursor !== undefined;
   const sync = state.sync ?? newSync(table, config, state, incremental, ctx);
   if (state.sync !== undefined) {
     ctx.logger.info(`${table.id}: resuming the sync started at ${sync.started_at}${sync.from ? ` (rows updated since ${sync.from})` : ""}`);
   }
   const tracker = new SyncTracker(state, sync);
 
-  const required = [...table.orderBy, ...(cursorColumn ? [cursorColumn.name] : [])];
+  const required = [...table.orderBy, ...(cursor ? [cursor.name] : [])];
   const projection = projectColumns(table, ctx.selectedProperties, config.column_keys, required);
-  const filters = withWindow(config.filters[table.id], cursorColumn, sync.from);
-  const cursorKey = cursorColumn === undefined ? undefined : projection.sourceKey(cursorColumn.name);
+  const filters = withWindow(config.filters[table.id], cursor, sync.from);
+  const cursorKey = cursor === undefined ? undefined : projection.sourceKey(cursor.name);
 
   const rows = { table, config, client, projection, filters, tracker, cursorKey };
   if (choosePath(config.read_mode, sync) === "export") {
     try {
-      yield* readExportPath({ ...rows, cursorColumn: cursorColumn?.name }, ctx);
+      yield* readExportPath({ ...rows, cursorColumn: cursor?.name }, ctx);
     } catch (error) {
       if (!(error instanceof ExportFailedError)) throw error;
       ctx.logger.warn(`${error.message}; reading ${table.id} through the rows endpoint instead`);
@@ -70,7 +69,7 @@ function newSync(table: TableMeta, config: ConnectorConfig, state: TableState, i
   const plan = planSync({
     state,
     incremental,
-    needsSnapshots: SNAPSHOT_TABLES.has(table.id),
+    needsSnapshots: updatedAtMissesEdits(table),
     startDate: config.start_date,
     lookbackMs: parseDuration(config.lookback_window),
     snapshotIntervalDays: config.full_snapshot_interval_days,
@@ -78,8 +77,4 @@ function newSync(table: TableMeta, config: ConnectorConfig, state: TableState, i
   });
   ctx.logger.info(`${table.id}: ${plan.reason}`);
   return { started_at: formatTimestamp(now), snapshot: plan.snapshot, ...(plan.from !== undefined && { from: plan.from }) };
-}
-
-function updatedAtColumn(table: TableMeta): ColumnMeta | undefined {
-  return table.columns.find((c) => c.name === "updated_at" && c.dataType === "TIMESTAMP");
 }

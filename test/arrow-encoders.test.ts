@@ -5,7 +5,7 @@
  */
 import { Decimal, Int64, Table, TimestampMicrosecond, TimestampMillisecond, TimestampNanosecond, TimestampSecond, makeData, makeVector, vectorFromArray } from "apache-arrow";
 import { describe, expect, test } from "vitest";
-import { compileSerializer } from "../streams/record-serializer.js";
+import { compileSerializer } from "../streams/encode/record-serializer.js";
 
 const FRAMING = { prefix: new Uint8Array(0), suffix: Buffer.from("\n") };
 let seed = 12345;

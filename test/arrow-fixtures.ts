@@ -11,8 +11,8 @@ import {
   type Vector,
 } from "apache-arrow";
 import { Compression, Table as WasmTable, WriterPropertiesBuilder, writeParquet } from "parquet-wasm";
-import { JsonNumber } from "../streams/json-lossless.js";
-import type { OutputColumn } from "../streams/record-serializer.js";
+import { JsonNumber } from "../streams/encode/json-lossless.js";
+import type { OutputColumn } from "../streams/encode/record-serializer.js";
 
 export interface Logical {
   id: string | null;

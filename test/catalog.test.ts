@@ -1,8 +1,8 @@
 /** The configured catalog at the door: structure, unknown streams, sync modes, cursors, field selection. */
 import { describe, expect, it } from "vitest";
 import { parseCatalog, resolveCatalog } from "../source/catalog.js";
-import { ConfigError } from "../source/errors.js";
-import type { Stream, StreamDescriptor } from "../streams/types.js";
+import { ConfigError } from "../streams/contract/errors.js";
+import type { Stream, StreamDescriptor } from "../streams/contract/stream.js";
 
 const descriptor = (name: string, incremental: boolean): StreamDescriptor => ({
   name,

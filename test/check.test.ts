@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { ConnectorConfig } from "../spec/config.js";
-import { ConnectorError } from "../source/errors.js";
+import { ConnectorError } from "../streams/contract/errors.js";
 import { createIgniteSource, type IgniteSource } from "../streams/index.js";
 import { connectorConfig, memoryLogger } from "./helpers/connector-config.js";
 
@@ -156,8 +156,8 @@ describe("check", () => {
 
 describe("check budget", () => {
   it("a server that accepts and never answers fails check within the budget, not the request timeout", async () => {
-    const { runCheck } = await import("../streams/check.js");
-    const { IgniteClient } = await import("../streams/client.js");
+    const { runCheck } = await import("../streams/catalog/check.js");
+    const { IgniteClient } = await import("../streams/http/client.js");
     handler = () => undefined; // never answers
     const client = new IgniteClient({
       config: connectorConfig({ token: TOKEN, url: origin }, { request_timeout_seconds: 300, retry_budget_seconds: 600 }),

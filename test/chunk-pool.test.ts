@@ -1,12 +1,12 @@
 /**
- * Output buffers are lent and given back once written (source/chunk-pool.ts): the serializer's next
+ * Output buffers are lent and given back once written (contract/chunk-pool.ts): the serializer's next
  * records reuse them, and nothing is reused before the stream is done with it.
  */
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { lend, pooledCount, returnChunk, takeBuffer } from "../source/chunk-pool.js";
+import { lend, pooledCount, returnChunk, takeBuffer } from "../streams/contract/chunk-pool.js";
 import { OutputWriter } from "../source/output.js";
-import { ByteWriter } from "../streams/json-bytes.js";
+import { ByteWriter } from "../streams/encode/json-bytes.js";
 
 /** A stream that holds each write's completion until `complete()` (or fails it with `fail()`). */
 class HeldWritable extends Writable {

@@ -6,10 +6,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator, type Simulator, type Variant } from "../simulator/index.js";
 import type { ConnectorConfig } from "../spec/config.js";
-import { IgniteClient, type ExportHandle } from "../streams/client.js";
-import { DEFAULT_ENDPOINTS } from "../streams/endpoints.js";
-import { ApiError } from "../streams/http-errors.js";
-import type { Logger } from "../streams/types.js";
+import { IgniteClient, type ExportHandle } from "../streams/http/client.js";
+import { DEFAULT_ENDPOINTS } from "../streams/http/endpoints.js";
+import { ApiError } from "../streams/http/http-errors.js";
+import type { Logger } from "../streams/contract/stream.js";
 
 let sim: Simulator;
 const logs: string[] = [];

@@ -3,14 +3,15 @@
  * queue, so every fault (429 forms, 5xx, resets, cut bodies) is exact. Waits go through a recording sleep
  * on a fake clock, so Retry-After values and budgets are asserted exactly and quickly.
  */
+import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { ConnectorConfig } from "../spec/config.js";
-import { IgniteClient } from "../streams/client.js";
-import { DEFAULT_ENDPOINTS } from "../streams/endpoints.js";
-import { ApiError, NetworkError } from "../streams/http-errors.js";
-import type { Logger } from "../streams/types.js";
+import { IgniteClient } from "../streams/http/client.js";
+import { DEFAULT_ENDPOINTS } from "../streams/http/endpoints.js";
+import { ApiError, NetworkError } from "../streams/http/http-errors.js";
+import type { Logger } from "../streams/contract/stream.js";
 
 const TOKEN = "igt_S3cr3tT0kenValue_0123456789";
 
@@ -127,6 +128,15 @@ describe("auth, JSON, base URL", () => {
     queue.push(ok(TABLES));
     await client.listTables();
     expect(seen[0]?.headers.authorization).toBe(`Bearer ${TOKEN}`);
+  });
+
+  it("names itself with package.json's version, to the API and to download hosts alike", async () => {
+    const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+    const { client } = harness();
+    queue.push(ok(TABLES), (_q, r) => r.end("x"));
+    await client.listTables();
+    await (await client.download(`${origin}/downloads/SIGNEDtok000/part-00001.parquet`)).body.dump();
+    expect(seen.map((s) => s.headers["user-agent"])).toEqual([`source-ignite-procurement/${version}`, `source-ignite-procurement/${version}`]);
   });
 
   it("keeps a path prefix of the base URL on every endpoint", async () => {

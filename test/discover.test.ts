@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator, type Simulator } from "../simulator/index.js";
 import type { ConnectorConfig } from "../spec/config.js";
 import { createIgniteSource } from "../streams/index.js";
-import type { StreamDescriptor } from "../streams/types.js";
+import type { StreamDescriptor } from "../streams/contract/stream.js";
 import { connectorConfig, memoryLogger } from "./helpers/connector-config.js";
 import { messageProblems } from "./helpers/protocol.js";
 
@@ -85,7 +85,7 @@ describe("discover against the simulator", () => {
   it("keys by name match the API's rows exactly", async () => {
     const streams = await discover();
     const source = createIgniteSource(config(), { logger });
-    const { IgniteClient } = await import("../streams/client.js");
+    const { IgniteClient } = await import("../streams/http/client.js");
     const client = new IgniteClient({ config: config(), logger });
     try {
       const spend = streams.find((s) => s.name === "spend")!;
@@ -104,7 +104,7 @@ describe("discover against the simulator", () => {
       try {
         const streams = await discover({ column_keys: "label" });
         expect(catProblems(streams)).toEqual([]);
-        const { IgniteClient } = await import("../streams/client.js");
+        const { IgniteClient } = await import("../streams/http/client.js");
         const client = new IgniteClient({ config: config(), logger });
         try {
           for (const table of sim.tables()) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseErrorBody } from "../streams/error-body.js";
+import { parseErrorBody } from "../streams/http/error-body.js";
 
 describe("parseErrorBody: every §14 error shape becomes { code?, message }", () => {
   const cases: [string, string, { code?: string; message: string }][] = [

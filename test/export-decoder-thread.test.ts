@@ -10,7 +10,7 @@ import { validateConfig } from "../source/config.js";
 import { recordFraming } from "../source/messages.js";
 import { startSimulator, type Simulator } from "../simulator/index.js";
 import { createIgniteSource } from "../streams/index.js";
-import type { ReadContext, Stream, StreamOutput } from "../streams/types.js";
+import type { ReadContext, Stream, StreamOutput } from "../streams/contract/stream.js";
 
 const ROWS = 1200;
 let sim: Simulator;

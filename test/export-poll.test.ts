@@ -7,9 +7,10 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { validateConfig } from "../source/config.js";
 import { recordFraming } from "../source/messages.js";
 import { startSimulator, type Simulator } from "../simulator/index.js";
-import { IgniteClient, type ExportHandle } from "../streams/client.js";
-import { formatElapsed, pollExport, type PollTimings } from "../streams/export-poll.js";
-import type { ReadContext } from "../streams/types.js";
+import { IgniteClient, type ExportHandle } from "../streams/http/client.js";
+import { pollExport, type PollTimings } from "../streams/export/export-poll.js";
+import { formatElapsed } from "../streams/export/progress-text.js";
+import type { ReadContext } from "../streams/contract/stream.js";
 
 const TIMINGS: PollTimings = { firstDelayMs: 40, factor: 2, capMs: 320, logEveryMs: 500, listlessPolls: 3 };
 let sim: Simulator;

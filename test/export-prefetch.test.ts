@@ -12,12 +12,12 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { validateConfig } from "../source/config.js";
 import { recordFraming } from "../source/messages.js";
 import { startSimulator, type Simulator } from "../simulator/index.js";
-import { IgniteClient, type ExportHandle } from "../streams/client.js";
-import { ExportJobReader, type JobStep } from "../streams/export-job.js";
-import { pollExport } from "../streams/export-poll.js";
-import type { ExportFileRef } from "../streams/export-status.js";
-import { compileSerializer } from "../streams/record-serializer.js";
-import type { ReadContext, RecordFraming } from "../streams/types.js";
+import { IgniteClient, type ExportHandle } from "../streams/http/client.js";
+import { ExportJobReader, type JobStep } from "../streams/export/export-job.js";
+import { pollExport } from "../streams/export/export-poll.js";
+import type { ExportFileRef } from "../streams/export/export-status.js";
+import { compileSerializer } from "../streams/encode/record-serializer.js";
+import type { ReadContext, RecordFraming } from "../streams/contract/stream.js";
 
 const ROWS = 1500;
 const FILE_ROWS = 500;

@@ -1,9 +1,9 @@
 import { Dictionary, Int32, RecordBatch, Table, Utf8, vectorFromArray } from "apache-arrow";
 import { describe, expect, test } from "vitest";
-import { maxTimestampText } from "../streams/arrow-cursor.js";
+import { maxTimestampText } from "../streams/export/parquet/arrow-cursor.js";
 import { choosePath } from "../streams/table-read.js";
-import { findFile, naturalCompare, orderFiles } from "../streams/export-files.js";
-import { estimatedBytes, failureMessage, parseDownloadList, phaseOf } from "../streams/export-status.js";
+import { findFile, naturalCompare, orderFiles } from "../streams/export/export-files.js";
+import { estimatedBytes, failureMessage, parseDownloadList, phaseOf } from "../streams/export/export-status.js";
 import { arrowTable, logicalRows } from "./arrow-fixtures.js";
 
 describe("status words", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../source/errors.js";
-import { filterProblems, validateFilters } from "../streams/filters.js";
-import type { ColumnMeta, TableMeta } from "../streams/types.js";
+import { ConfigError } from "../streams/contract/errors.js";
+import { filterProblems, validateFilters } from "../streams/catalog/filters.js";
+import type { ColumnMeta, TableMeta } from "../streams/api/tables.js";
 
 const SCALAR = ["eq", "in", "gte", "lte", "between"];
 const col = (name: string, dataType: string, ops = SCALAR, label = name): ColumnMeta => ({ name, label, dataType, supportedOperators: ops });

@@ -2,8 +2,8 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { beforeAll, describe, expect, test } from "vitest";
-import { SystemError, TransientError } from "../source/errors.js";
-import { readJsonExportFile } from "../streams/json-export-reader.js";
+import { SystemError, TransientError } from "../streams/contract/errors.js";
+import { readJsonExportFile } from "../streams/export/json/json-export-reader.js";
 import { tempDir } from "./arrow-fixtures.js";
 
 /** Rows whose text is hard to split: brackets and quotes in strings, escapes, multi-byte UTF-8. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { columnKeyMap, labelKeys, uncertainColumns } from "../streams/label-keys.js";
-import type { ColumnMeta, TableMeta } from "../streams/types.js";
+import { columnKeyMap, labelKeys, uncertainColumns } from "../streams/catalog/label-keys.js";
+import type { ColumnMeta, TableMeta } from "../streams/api/tables.js";
 
 const col = (name: string, label: string): ColumnMeta => ({ name, label, dataType: "STRING", supportedOperators: ["eq"] });
 

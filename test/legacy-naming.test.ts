@@ -3,12 +3,12 @@
  * labels, type table, cursor detection), and the lastModifiedDateFilter a sync sends.
  */
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../source/errors.js";
-import { legacyCursorLabel, legacyDescriptor, legacyOutputColumns, legacyProperties } from "../streams/legacy-schema.js";
-import { parseLegacyState, LegacyTracker } from "../streams/legacy-state.js";
-import { splitFilters } from "../streams/legacy-streams.js";
-import { legacyNameMatches, nameLegacyTables, parseLegacyTableList, selectLegacyTables, slugOf } from "../streams/legacy-tables.js";
-import { configuredDateFilter, syncDateFilter } from "../streams/legacy-window.js";
+import { ConfigError } from "../streams/contract/errors.js";
+import { legacyCursorLabel, legacyDescriptor, legacyOutputColumns, legacyProperties } from "../streams/legacy/legacy-schema.js";
+import { parseLegacyState, LegacyTracker } from "../streams/legacy/legacy-state.js";
+import { splitFilters } from "../streams/legacy/legacy-streams.js";
+import { legacyNameMatches, nameLegacyTables, parseLegacyTableList, selectLegacyTables, slugOf } from "../streams/legacy/legacy-tables.js";
+import { configuredDateFilter, syncDateFilter } from "../streams/legacy/legacy-window.js";
 
 const table = (id: string, name: string, columns: unknown[] = []) => ({ id, name, globalType: "", columns });
 

@@ -11,7 +11,8 @@ import { planBudget, STOP_FRACTION, STOP_MARGIN_BYTES, PROCESS_HEADROOM_BYTES } 
 import { anonymousRssBytes, readMemoryLimits } from "../source/memory-limit.js";
 import { SharedMemoryBudget } from "../source/memory-share.js";
 import { MemoryLimitError, watchMemory } from "../source/memory-watchdog.js";
-import { EXPORT_STREAM_BYTES, MIN_PAGE_ROWS, pageSizeWithin, rowBytes, rowsStreamBytes } from "../streams/memory-cost.js";
+import { EXPORT_STREAM_BYTES } from "../streams/export/export-path.js";
+import { MIN_PAGE_ROWS, pageSizeWithin, rowBytes, rowsStreamBytes } from "../streams/rows/memory-cost.js";
 
 const MB = 1024 * 1024;
 const roots: string[] = [];

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { createLogger } from "../source/logger.js";
 import type { AirbyteMessage } from "../source/messages.js";
 import { OutputWriter } from "../source/output.js";
-import { Redactor } from "../source/redact.js";
+import { Redactor } from "../streams/contract/redact.js";
 import { parseLines } from "./helpers/protocol.js";
 
 const enc = new TextEncoder();
@@ -44,7 +44,7 @@ describe("output writer", () => {
 
 describe("redactor", () => {
   it("masks signed query strings and download tokens but keeps the host for debugging", async () => {
-    const { redactUrl } = await import("../source/redact.js");
+    const { redactUrl } = await import("../streams/contract/redact.js");
     expect(redactUrl("https://bucket.s3.amazonaws.com/a/part-1.parquet?X-Amz-Signature=abc")).toBe("https://bucket.s3.amazonaws.com/a/part-1.parquet?****");
     expect(redactUrl("https://x.blob.core.windows.net/c/f?sv=2020&sig=abc")).toBe("https://x.blob.core.windows.net/c/f?****");
     expect(redactUrl("http://127.0.0.1:1/downloads/tok123/part-1.parquet")).toBe("http://127.0.0.1:1/downloads/****/part-1.parquet");

@@ -3,9 +3,9 @@ import { existsSync, readdirSync, readFileSync, statSync, truncateSync, writeFil
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { beforeAll, describe, expect, test } from "vitest";
-import { TempFile } from "../streams/export-temp.js";
-import { decodeFailure } from "../streams/parquet-decoder.js";
-import { FileReadError, failureKind } from "../streams/parquet-failure.js";
+import { TempFile } from "../streams/export/export-temp.js";
+import { decodeFailure } from "../streams/export/parquet/parquet-decoder.js";
+import { FileReadError, failureKind } from "../streams/export/parquet/parquet-failure.js";
 import {
   CorruptParquetError,
   ParquetDecodeBugError,
@@ -15,10 +15,10 @@ import {
   readParquetFile,
   readParquetRecords,
   type ParquetSource,
-} from "../streams/parquet-reader.js";
-import { returnChunk } from "../source/chunk-pool.js";
-import { compileSerializer } from "../streams/record-serializer.js";
-import type { Batch } from "../streams/types.js";
+} from "../streams/export/parquet/parquet-reader.js";
+import { returnChunk } from "../streams/contract/chunk-pool.js";
+import { compileSerializer } from "../streams/encode/record-serializer.js";
+import type { Batch } from "../streams/contract/stream.js";
 import { CODECS, COLUMNS, arrowTable, logicalRows, objectRow, parquetBytes, tempDir, writeParquetFile } from "./arrow-fixtures.js";
 
 const FRAMING = { prefix: Buffer.from('{"type":"RECORD","record":{"stream":"spend","emitted_at":1,"data":'), suffix: Buffer.from("}}\n") };
@@ -57,8 +57,8 @@ async function until(what: () => boolean, ms = 5_000): Promise<boolean> {
 
 beforeAll(() => {
   // The worker runs as compiled JS (worker threads cannot load .ts); rebuild when a source is newer.
-  const worker = "dist/streams/parquet-worker.js";
-  const newest = Math.max(...readdirSync("streams").filter((f) => f.endsWith(".ts")).map((f) => statSync(join("streams", f)).mtimeMs));
+  const worker = "dist/streams/export/parquet/parquet-worker.js";
+  const newest = Math.max(...readdirSync("streams", { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts")).map((f) => statSync(join("streams", f)).mtimeMs));
   if (!existsSync(worker) || statSync(worker).mtimeMs < newest) {
     try {
       execFileSync("npx", ["tsc", "-p", "tsconfig.json"], { stdio: "ignore" });
@@ -240,7 +240,7 @@ describe("ParquetDecoder (one decode thread for the files of an export)", () => 
   test("a warm thread never given a file does not keep the process alive", () => {
     // Without unref the waiting thread would hold the child open until the timeout kills it.
     const script = join(dir, "warm-only.mjs");
-    const module = pathToFileURL(resolve("dist/streams/parquet-reader.js")).href;
+    const module = pathToFileURL(resolve("dist/streams/export/parquet/parquet-reader.js")).href;
     writeFileSync(script, `import { ParquetDecoder } from ${JSON.stringify(module)};\nnew ParquetDecoder().warm();\nconsole.log("warmed");\n`);
     const t0 = Date.now();
     const child = spawnSync(process.execPath, [script], { encoding: "utf8", timeout: 20_000 });
@@ -403,9 +403,9 @@ describe("a decode failure is told by its cause: the file (transient, downloaded
     const planted = join(dir, "planted-bug-worker.mjs");
     const module = (m: string): string => JSON.stringify(pathToFileURL(resolve(`dist/streams/${m}`)).href);
     writeFileSync(planted, [
-      `import { ByteWriter } from ${module("json-bytes.js")};`,
+      `import { ByteWriter } from ${module("encode/json-bytes.js")};`,
       `ByteWriter.prototype.utf8String = function () { throw new TypeError("planted: cannot write this string"); };`,
-      `await import(${module("parquet-worker.js")});`,
+      `await import(${module("export/parquet/parquet-worker.js")});`,
     ].join("\n"));
     const decoder = new ParquetDecoder({ threadModule: pathToFileURL(planted) });
     try {

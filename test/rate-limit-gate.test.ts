@@ -6,8 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator, type Simulator } from "../simulator/index.js";
-import { IgniteClient } from "../streams/client.js";
-import { ApiError } from "../streams/http-errors.js";
+import { IgniteClient } from "../streams/http/client.js";
+import { ApiError } from "../streams/http/http-errors.js";
 import { runCli } from "./helpers/cli.js";
 import { connectorConfig, memoryLogger } from "./helpers/connector-config.js";
 import { ofType } from "./helpers/protocol.js";

@@ -5,15 +5,15 @@
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import type { StreamRun } from "../source/catalog.js";
-import { TransientError } from "../source/errors.js";
+import { TransientError } from "../streams/contract/errors.js";
 import type { ReadEmitter } from "../source/emitter.js";
 import { createLogger, type RuntimeLogger } from "../source/logger.js";
 import { OutputWriter } from "../source/output.js";
 import { runRead, type RuntimeOptions } from "../source/read-runtime.js";
-import { Redactor } from "../source/redact.js";
+import { Redactor } from "../streams/contract/redact.js";
 import { InputState, parseState } from "../source/state-input.js";
 import { singerEmitter } from "../source/singer/emitter.js";
-import type { Batch, ReadContext, RecordFraming, Stream, StreamOutput } from "../streams/types.js";
+import type { Batch, ReadContext, RecordFraming, Stream, StreamOutput } from "../streams/contract/stream.js";
 import { errorTraces, ofType, parseLines, readProblems, statusesOf } from "./helpers/protocol.js";
 
 const enc = new TextEncoder();
@@ -201,7 +201,7 @@ describe("read runtime", () => {
   });
 
   it("reports rejected catalog streams as INCOMPLETE + ERROR without STARTED", async () => {
-    const { ConfigError } = await import("../source/errors.js");
+    const { ConfigError } = await import("../streams/contract/errors.js");
     const { messages } = await execute([pagedStream("a", 1, 1)], {}, [{ ref: { name: "ghost" }, error: new ConfigError("Stream 'ghost' does not exist") }]);
     expect(statusesOf(messages, "ghost")).toEqual(["INCOMPLETE"]);
     expect(errorTraces(messages)[0]).toMatchObject({ failure_type: "config_error", stream_descriptor: { name: "ghost" } });

@@ -3,9 +3,9 @@ import {
   vectorFromArray, Decimal, DateMillisecond,
 } from "apache-arrow";
 import { describe, expect, test } from "vitest";
-import { JsonNumber } from "../streams/json-lossless.js";
-import { compileSerializer, fromDataLines, type OutputColumn } from "../streams/record-serializer.js";
-import type { Batch, RecordFraming } from "../streams/types.js";
+import { JsonNumber } from "../streams/encode/json-lossless.js";
+import { compileSerializer, fromDataLines, type OutputColumn } from "../streams/encode/record-serializer.js";
+import type { Batch, RecordFraming } from "../streams/contract/stream.js";
 import { COLUMNS, arrowTable, logicalRows, objectRow } from "./arrow-fixtures.js";
 
 const FRAMING = { prefix: Buffer.from('{"type":"RECORD","record":{"stream":"s","emitted_at":7,"data":'), suffix: Buffer.from("}}\n") };

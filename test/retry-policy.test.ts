@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backoffDelay, decideNetwork, decideStatus, serverRetryAt } from "../streams/retry-policy.js";
+import { backoffDelay, decideNetwork, decideStatus, serverRetryAt } from "../streams/http/retry-policy.js";
 
 describe("retry policy table", () => {
   it("maps API statuses to action and failure type", () => {

@@ -14,11 +14,11 @@
 import fc from "fast-check";
 import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { readJsonExportFile } from "../streams/json-export-reader.js";
-import { JsonNumber, parseLossless } from "../streams/json-lossless.js";
-import { compileRowsPageScanner } from "../streams/rows-page-scan.js";
-import { compileSerializer, type OutputColumn } from "../streams/record-serializer.js";
-import type { Batch } from "../streams/types.js";
+import { readJsonExportFile } from "../streams/export/json/json-export-reader.js";
+import { JsonNumber, parseLossless } from "../streams/encode/json-lossless.js";
+import { compileRowsPageScanner } from "../streams/rows/rows-page-scan.js";
+import { compileSerializer, type OutputColumn } from "../streams/encode/record-serializer.js";
+import type { Batch } from "../streams/contract/stream.js";
 
 const SEED = 20261205;
 

@@ -1,10 +1,11 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { isCanonicalNumber, parseLossless } from "../streams/json-lossless.js";
-import { JsonScanner } from "../streams/json-scan.js";
-import { compileRowsPageScanner, isRfc3339Timestamp } from "../streams/rows-page-scan.js";
-import { compileSerializer, type OutputColumn } from "../streams/record-serializer.js";
-import { maxTimestampOf } from "../streams/sync-tracker.js";
-import type { Batch, RecordFraming } from "../streams/types.js";
+import { isCanonicalNumber, parseLossless } from "../streams/encode/json-lossless.js";
+import { JsonScanner } from "../streams/encode/json-scan.js";
+import { isRfc3339Timestamp } from "../streams/rows/row-scan.js";
+import { compileRowsPageScanner } from "../streams/rows/rows-page-scan.js";
+import { compileSerializer, type OutputColumn } from "../streams/encode/record-serializer.js";
+import { maxTimestampOf } from "../streams/sync/cursor-max.js";
+import type { Batch, RecordFraming } from "../streams/contract/stream.js";
 
 const FRAMING: RecordFraming = { prefix: Buffer.from('{"type":"RECORD","record":{"stream":"s","emitted_at":1,"data":'), suffix: Buffer.from("}}\n") };
 

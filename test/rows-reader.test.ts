@@ -8,12 +8,12 @@ import type { AddressInfo } from "node:net";
 import { Worker } from "node:worker_threads";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ConnectorConfig } from "../spec/config.js";
-import { IgniteClient, type RowsPageDecoder } from "../streams/client.js";
-import { DEFAULT_ENDPOINTS } from "../streams/endpoints.js";
-import { compileSerializer } from "../streams/record-serializer.js";
-import { peekNextPageToken, rowsPageDecoder, type DecodedRowsPage } from "../streams/rows-page-scan.js";
-import { readRowsPages } from "../streams/rows-reader.js";
-import type { Logger } from "../streams/types.js";
+import { IgniteClient, type RowsPageDecoder } from "../streams/http/client.js";
+import { DEFAULT_ENDPOINTS } from "../streams/http/endpoints.js";
+import { compileSerializer } from "../streams/encode/record-serializer.js";
+import { peekNextPageToken, rowsPageDecoder, type DecodedRowsPage } from "../streams/rows/rows-page-scan.js";
+import { readRowsPages } from "../streams/rows/rows-reader.js";
+import type { Logger } from "../streams/contract/stream.js";
 
 /** Page bodies by the pageToken of the request ("" = first page). */
 let pages: Record<string, string> = {};

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Ajv } from "ajv";
-import { descriptorOf, jsonSchemaOf } from "../streams/schema.js";
-import type { ColumnMeta, TableMeta } from "../streams/types.js";
+import { descriptorOf, jsonSchemaOf } from "../streams/catalog/schema.js";
+import type { ColumnMeta, TableMeta } from "../streams/api/tables.js";
 
 const col = (name: string, dataType: string, label = name.toUpperCase()): ColumnMeta => ({ name, label, dataType, supportedOperators: [] });
 

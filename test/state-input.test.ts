@@ -1,6 +1,6 @@
 /** Every input-state shape of airbyte-guide §5.1: accepted, converted, or rejected with a clear error. */
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../source/errors.js";
+import { ConfigError } from "../streams/contract/errors.js";
 import { parseState } from "../source/state-input.js";
 
 const stream = (name: string, state: unknown, namespace?: string) => ({

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { formatTimestamp, nextCursor, parseDuration, planSync } from "../streams/sync-window.js";
-import { parseTableState } from "../streams/stream-state.js";
-import { withWindow } from "../streams/window-filters.js";
+import { formatTimestamp, nextCursor, parseDuration, planSync } from "../streams/sync/sync-window.js";
+import { parseTableState } from "../streams/sync/stream-state.js";
+import { withWindow } from "../streams/sync/window-filters.js";
 
 const DAY = 86_400_000;
 const base = { incremental: true, needsSnapshots: false, startDate: undefined, lookbackMs: 3_600_000, snapshotIntervalDays: 7 };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { SystemError } from "../source/errors.js";
-import { parseTables } from "../streams/tables.js";
+import { SystemError } from "../streams/contract/errors.js";
+import { parseTables } from "../streams/http/tables.js";
 
 const documented = [
   {

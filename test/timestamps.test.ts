@@ -1,13 +1,13 @@
 /**
- * The one timestamp reader (streams/timestamps.ts): API and state text → instant and record text, with no
+ * The one timestamp reader (streams/encode/timestamps.ts): API and state text → instant and record text, with no
  * local time anywhere. These tests mean most when the process runs under a non-UTC TZ (the suite is run
  * under TZ=America/New_York too); the zone-less cases below would differ by hours there if anything went
  * through Date.parse.
  */
 import { describe, expect, it } from "vitest";
-import { SyncTracker } from "../streams/sync-tracker.js";
-import { nextCursor, planSync } from "../streams/sync-window.js";
-import { compareInstants, formatInstant, laterTimestamp, MaxTimestamp, parseTimestamp, timestampMs, timestampText } from "../streams/timestamps.js";
+import { SyncTracker } from "../streams/sync/sync-tracker.js";
+import { nextCursor, planSync } from "../streams/sync/sync-window.js";
+import { compareInstants, formatInstant, laterTimestamp, MaxTimestamp, parseTimestamp, timestampMs, timestampText } from "../streams/encode/timestamps.js";
 
 const utcMs = (iso: string): number => new Date(iso).getTime(); // ISO with Z only: never local time
 

@@ -1,5 +1,5 @@
 /** Column and table definitions of the simulated tenant, and the dataType → operators table. */
-import type { ColumnMeta, IgniteDataType, TableMeta } from "../../streams/types.js";
+import type { ColumnMeta, IgniteDataType, TableMeta } from "../../streams/api/tables.js";
 import type { RowRandom } from "../rng.js";
 
 export const TABLE_IDS = [

@@ -1,5 +1,5 @@
 /** GET /tables/: the export table registry. */
-import type { TableMeta } from "../../streams/types.js";
+import type { TableMeta } from "../../streams/api/tables.js";
 import { TABLE_DEFS } from "../data/dataset.js";
 import { TABLE_IDS, tableMeta } from "../data/schema.js";
 import { jsonReply, type Reply } from "../http.js";

@@ -3,7 +3,7 @@
  * bad filters, unreachable host) is FAILED with exit 0; anything else is thrown to main, which prints
  * one ERROR trace and exits non-zero (CAT's `exception` case expects exactly one TRACE).
  */
-import { ConfigError } from "../errors.js";
+import { ConfigError } from "../../streams/contract/errors.js";
 import { connectionStatusMessage } from "../messages.js";
 import { readJsonFile } from "../json-file.js";
 import { validateConfig, type LoadedConfig } from "../config.js";

@@ -6,7 +6,7 @@ import type { ConnectorConfig } from "../../spec/config.js";
 import type { IgniteSource } from "../../streams/index.js";
 import type { RuntimeLogger } from "../logger.js";
 import type { OutputWriter } from "../output.js";
-import type { Redactor } from "../redact.js";
+import type { Redactor } from "../../streams/contract/redact.js";
 
 export interface CommandContext {
   out: OutputWriter;

@@ -3,7 +3,7 @@
  * stream-level fields (key_properties, replication_key, replication_method) and the metadata list that
  * Meltano edits for selection (`selected`) and replication (`replication-method`).
  */
-import type { StreamDescriptor } from "../../streams/types.js";
+import type { StreamDescriptor } from "../../streams/contract/stream.js";
 
 export type ReplicationMethod = "INCREMENTAL" | "FULL_TABLE";
 

@@ -5,7 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import type { CommandContext } from "../commands/context.js";
-import { ConfigError } from "../errors.js";
+import { ConfigError } from "../../streams/contract/errors.js";
 import { about, aboutText, TAP_NAME } from "./about.js";
 import { singerDiscover, singerTest } from "./commands.js";
 import { singerSync } from "./sync.js";

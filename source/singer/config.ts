@@ -5,7 +5,7 @@
  */
 import { loadSpec, type JsonSchema } from "../../spec/index.js";
 import { validateConfig, type LoadedConfig } from "../config.js";
-import { ConfigError } from "../errors.js";
+import { ConfigError } from "../../streams/contract/errors.js";
 import { readJsonFile } from "../json-file.js";
 
 export const ENV_PREFIX = "TAP_IGNITE_PROCUREMENT_";

@@ -7,7 +7,7 @@ import type { ReadEmitter } from "../emitter.js";
 import { errorToTrace } from "../error-trace.js";
 import type { RuntimeLogger } from "../logger.js";
 import type { OutputWriter } from "../output.js";
-import type { Redactor } from "../redact.js";
+import type { Redactor } from "../../streams/contract/redact.js";
 import { recordFraming, stateMessage, type Bookmarks, type SchemaMessage } from "./messages.js";
 
 export interface SingerEmitterOptions {

@@ -3,9 +3,9 @@
  * `<RFC 3339 time> <LEVEL> <message>`, with Python's level names since Meltano shows them as they are.
  * Levels and redaction are the shared runtime logger's (../logger.ts); this is only the stderr sink.
  */
-import type { LogLevel } from "../../streams/types.js";
+import type { LogLevel } from "../../streams/contract/stream.js";
 import { createRuntimeLogger, type RuntimeLogger } from "../logger.js";
-import type { Redactor } from "../redact.js";
+import type { Redactor } from "../../streams/contract/redact.js";
 
 const NAME: Record<LogLevel, string> = { FATAL: "CRITICAL", ERROR: "ERROR", WARN: "WARNING", INFO: "INFO", DEBUG: "DEBUG", TRACE: "DEBUG" };
 

@@ -4,7 +4,7 @@
  * shared process shell (../process-shell.ts). Any failure exits non-zero.
  */
 import { errorToTrace } from "../error-trace.js";
-import { packageVersion } from "../package-version.js";
+import { packageVersion } from "../../spec/package-version.js";
 import { runProcess, type ShellIo } from "../process-shell.js";
 import { runSingerCli } from "./cli.js";
 import { createStderrLogger } from "./logger.js";

@@ -3,7 +3,7 @@
  * module knows the Singer wire spelling; records are never built here as objects, because the runtime
  * frames each stream's already-encoded data objects (see RecordFraming).
  */
-import type { RecordFraming } from "../../streams/types.js";
+import type { RecordFraming } from "../../streams/contract/stream.js";
 
 /** Per-stream bookmarks: each value is exactly the Airbyte stream_state of that stream. */
 export type Bookmarks = Record<string, Record<string, unknown>>;

@@ -4,10 +4,11 @@
  * `selected-by-default`), column deselection from property metadata, and the replication method from
  * metadata or the stream-level field. Without a catalog every stream is read with its default method.
  */
-import type { Stream, SyncMode } from "../../streams/types.js";
+import type { Stream, SyncMode } from "../../streams/contract/stream.js";
 import type { ConfiguredCatalog, ConfiguredStream } from "../catalog.js";
-import { ConfigError } from "../errors.js";
+import { ConfigError } from "../../streams/contract/errors.js";
 import { keyProperties, replicationKey } from "./catalog.js";
+import { isRecord } from "../../streams/contract/json-object.js";
 
 type Json = Record<string, unknown>;
 
@@ -20,13 +21,13 @@ export function allStreams(streams: readonly Stream[]): ConfiguredCatalog {
 }
 
 export function fromSingerCatalog(raw: unknown, streams: readonly Stream[], warn: (message: string) => void): ConfiguredCatalog {
-  if (!isObject(raw) || !Array.isArray(raw.streams)) {
+  if (!isRecord(raw) || !Array.isArray(raw.streams)) {
     throw new ConfigError('Invalid catalog: must be a Singer catalog {"streams": [...]} as printed by --discover');
   }
   const out: ConfiguredStream[] = [];
   const seen = new Set<string>();
   raw.streams.forEach((entry, i) => {
-    if (!isObject(entry)) throw new ConfigError(`Invalid catalog: streams[${i}] must be an object`);
+    if (!isRecord(entry)) throw new ConfigError(`Invalid catalog: streams[${i}] must be an object`);
     const name = entry.tap_stream_id ?? entry.stream;
     if (typeof name !== "string" || name === "") throw new ConfigError(`Invalid catalog: streams[${i}] has no tap_stream_id`);
     const metadata = metadataOf(entry, i);
@@ -60,7 +61,7 @@ function metadataOf(entry: Json, i: number): Map<string, Json> {
   if (!Array.isArray(list)) throw new ConfigError(`Invalid catalog: streams[${i}].metadata must be a list`);
   const byCrumb = new Map<string, Json>();
   for (const m of list) {
-    if (!isObject(m) || !Array.isArray(m.breadcrumb) || !isObject(m.metadata)) {
+    if (!isRecord(m) || !Array.isArray(m.breadcrumb) || !isRecord(m.metadata)) {
       throw new ConfigError(`Invalid catalog: streams[${i}].metadata entries need a breadcrumb list and a metadata object`);
     }
     byCrumb.set(m.breadcrumb.map(String).join("/"), m.metadata);
@@ -89,7 +90,7 @@ function syncMode(name: string, root: Json, entry: Json, stream: Stream | undefi
  * whatever the catalog says (Singer's `inclusion: automatic`). `unsupported` is never read.
  */
 function selectedProperties(entry: Json, metadata: Map<string, Json>, stream: Stream | undefined, mode: SyncMode): string[] {
-  const schema = isObject(entry.schema) && isObject(entry.schema.properties) ? entry.schema.properties : {};
+  const schema = isRecord(entry.schema) && isRecord(entry.schema.properties) ? entry.schema.properties : {};
   const names = Object.keys(schema);
   const forced = new Set(stream === undefined ? [] : [...keyProperties(stream.descriptor), ...(mode === "incremental" ? [replicationKey(stream.descriptor) ?? ""] : [])]);
   const kept = names.filter((name) => {
@@ -100,8 +101,4 @@ function selectedProperties(entry: Json, metadata: Map<string, Json>, stream: St
   });
   // Everything kept: say nothing, so columns added to the table since discover are read too.
   return kept.length === names.length ? [] : kept;
-}
-
-function isObject(v: unknown): v is Json {
-  return v !== null && typeof v === "object" && !Array.isArray(v);
 }

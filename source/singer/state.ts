@@ -4,10 +4,11 @@
  * Also accepted: nothing (no file, an empty file, `{}`, `null`), Meltano's stored form
  * `{"singer_state": {...}}`, and a whole STATE message `{"type":"STATE","value":{...}}`.
  */
-import { ConfigError } from "../errors.js";
+import { ConfigError } from "../../streams/contract/errors.js";
 import { readJsonFile } from "../json-file.js";
 import { InputState, parseState } from "../state-input.js";
 import type { Bookmarks } from "./messages.js";
+import { isRecord } from "../../streams/contract/json-object.js";
 
 export interface SingerInputState {
   /** What the runtime reads streams from. */
@@ -24,11 +25,11 @@ export function parseSingerState(raw: unknown): SingerInputState {
   const value = unwrap(raw);
   if (value === undefined) return { input: InputState.empty(), bookmarks: {} };
   const bookmarks = value.bookmarks ?? {};
-  if (!isObject(bookmarks)) throw new ConfigError("Invalid state: bookmarks must be an object of stream name → bookmark");
+  if (!isRecord(bookmarks)) throw new ConfigError("Invalid state: bookmarks must be an object of stream name → bookmark");
   const kept: Bookmarks = {};
   for (const [stream, bookmark] of Object.entries(bookmarks)) {
     if (bookmark === null) continue;
-    if (!isObject(bookmark)) {
+    if (!isRecord(bookmark)) {
       throw new ConfigError(`Invalid state: bookmarks.${stream} must be an object (the bookmark this tap emitted), got ${typeof bookmark}`);
     }
     kept[stream] = bookmark;
@@ -40,7 +41,7 @@ export function parseSingerState(raw: unknown): SingerInputState {
 
 function unwrap(raw: unknown): Record<string, unknown> | undefined {
   if (raw === undefined || raw === null) return undefined;
-  if (!isObject(raw)) {
+  if (!isRecord(raw)) {
     throw new ConfigError(`Invalid state: must be a JSON object {"bookmarks": {...}} as emitted in this tap's STATE messages, got ${Array.isArray(raw) ? "a list" : typeof raw}`);
   }
   if ("singer_state" in raw) return unwrap(raw.singer_state);
@@ -50,8 +51,4 @@ function unwrap(raw: unknown): Record<string, unknown> | undefined {
     throw new ConfigError(`Invalid state: no "bookmarks" key (found ${Object.keys(raw).slice(0, 5).join(", ")}); pass the value of this tap's last STATE message`);
   }
   return raw;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === "object" && !Array.isArray(v);
 }

@@ -3,8 +3,8 @@
  * the spec's usual values, and a Logger that keeps every line (tests assert that no secret was logged).
  */
 import type { ConnectorConfig } from "../../spec/config.js";
-import { DEFAULT_ENDPOINTS } from "../../streams/endpoints.js";
-import type { Logger } from "../../streams/types.js";
+import { DEFAULT_ENDPOINTS } from "../../streams/http/endpoints.js";
+import type { Logger } from "../../streams/contract/stream.js";
 
 export function connectorConfig(server: { token: string; url: string }, over: Partial<ConnectorConfig> = {}): ConnectorConfig {
   return {

@@ -5,7 +5,7 @@
 import { expect } from "vitest";
 import type { AirbyteMessage } from "../../source/messages.js";
 import type { Simulator } from "../../simulator/index.js";
-import { labelKeys, type SuffixStyle } from "../../streams/label-keys.js";
+import { labelKeys, type SuffixStyle } from "../../streams/catalog/label-keys.js";
 import { configuredCatalog, runCli, type CliResult } from "./cli.js";
 import { ofType, readProblems } from "./protocol.js";
 

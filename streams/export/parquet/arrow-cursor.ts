@@ -1,0 +1,61 @@
+/**
+ * The highest updated_at of an Arrow batch, read from the column's raw values (no per-row objects): the
+ * export path's counterpart of `maxTimestampOf` for rows objects. The result is the text the records
+ * carry for that value (timestamps.ts keeps cursors as text).
+ *
+ * A timestamp column is ordered by its raw 64-bit values, whatever the unit and with or without a zone
+ * (the API's zone-less timestamps are UTC wall time, so the raw value is the same), and the highest is
+ * written exactly as the record writer writes it: UTC with the unit's fraction digits.
+ */
+import { TimeUnit, Type, makeVector, type Data, type DataType, type RecordBatch } from "apache-arrow";
+import { unitTimestampWriter } from "../../encode/arrow-encoders.js";
+import { ByteWriter } from "../../encode/json-bytes.js";
+import { formatInstant, MaxTimestamp } from "../../encode/timestamps.js";
+
+/** Max of `column` over rows `startRow…` of `batch`, as record text; undefined when absent or all null. */
+export function maxTimestampText(batch: RecordBatch, column: string, startRow = 0): string | undefined {
+  const f = batch.schema.fields.findIndex((field) => field.name === column);
+  const data = f < 0 ? undefined : batch.getChildAt(f)?.data[0];
+  if (data === undefined || data.length === 0) return undefined;
+  const start = Math.max(0, Math.min(startRow, data.length));
+  if (data.type.typeId === Type.Timestamp) return maxTimestamp(data, start);
+  const max = new MaxTimestamp();
+  const vector = makeVector(data);
+  for (let i = start; i < data.length; i++) {
+    const v: unknown = vector.get(i);
+    // Text (plain or dictionary) is read like rows values; a date column's values are UTC days.
+    if (typeof v === "string") max.offer(v);
+    else if (v instanceof Date || typeof v === "number") max.offer(formatInstant({ ms: v instanceof Date ? v.getTime() : v, ns: 0 }));
+  }
+  return max.text;
+}
+
+function maxTimestamp(data: Data, start: number): string | undefined {
+  const big = data.values as BigInt64Array;
+  const u32 = new Uint32Array(big.buffer, big.byteOffset, big.length * 2);
+  const valid = validity(data);
+  let best = -1;
+  let bestHi = 0, bestLo = 0;
+  for (let i = start; i < data.length; i++) {
+    if (valid !== undefined && !valid(i)) continue;
+    const lo = u32[2 * i]!, hi = u32[2 * i + 1]! | 0;
+    if (best < 0 || hi > bestHi || (hi === bestHi && lo > bestLo)) {
+      best = i;
+      bestHi = hi;
+      bestLo = lo;
+    }
+  }
+  if (best < 0) return undefined;
+  // The record writer's own bytes for this value (without the quotes), so cursor and record agree.
+  const w = new ByteWriter(64);
+  unitTimestampWriter((data.type as DataType & { unit: TimeUnit }).unit)(w, bestLo, bestHi);
+  return Buffer.concat(w.takeChunks(true)).toString("latin1").slice(1, -1);
+}
+
+/** Row-validity test, or undefined when the column has no nulls. Bits are not pre-sliced: offset applies. */
+function validity(data: Data): ((i: number) => boolean) | undefined {
+  const bitmap = data.nullBitmap;
+  if (data.nullCount === 0 || bitmap === undefined || bitmap.length === 0) return undefined;
+  const o = data.offset;
+  return (i) => ((bitmap[(o + i) >> 3]! >> ((o + i) & 7)) & 1) === 1;
+}
