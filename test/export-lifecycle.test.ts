@@ -214,3 +214,26 @@ describe("a downloaded file that does not decode (full length, garbled bytes)", 
     expect(tmp.leftovers()).toEqual([]);
   }, 60_000);
 });
+
+describe("a downloaded JSON file whose rows do not parse (full length, garbled bytes)", () => {
+  const JSON_EXPORT = { export_format: "json" };
+
+  test("once: it is downloaded again, and the read completes with every row", async () => {
+    const { result, counters } = await scenario({}, { download: { nth: 1, corrupt: true } }, JSON_EXPORT);
+    expectComplete(result, counters);
+    expect(counters["download"]).toBe(4); // part-00000 twice, then the other two
+    expect(logs(result).filter((l) => /^WARN part-00000\.json did not decode \(.*\); downloading it again/.test(l))).toHaveLength(1);
+  }, 60_000);
+
+  test("every time: after 2 downloads the stream fails with a transient error that says so", async () => {
+    const { result, counters } = await scenario({}, { download: { corrupt: true } }, JSON_EXPORT);
+    expect(result.exitCode).not.toBe(0);
+    expectValidRead(result, SPEND);
+    expect(counters["download"]).toBeLessThanOrEqual(3); // part-00000 twice, and perhaps the next file ahead
+    expect(counters["rows"] ?? 0).toBe(0); // not read some other way: the file, not the export, is at fault
+    const [error] = errorTraces(result.messages);
+    expect(error).toMatchObject({ failure_type: "transient_error", stream_descriptor: { name: "spend" } });
+    expect(error!.message).toMatch(/^part-00000\.json of export \S+ did not decode after 2 downloads \(.*\); the file the API serves seems to be damaged\. The next sync tries again\.$/);
+    expect(tmp.leftovers()).toEqual([]);
+  }, 60_000);
+});

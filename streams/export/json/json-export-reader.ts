@@ -17,6 +17,12 @@ import { SystemError, TransientError } from "../../contract/errors.js";
 import { JsonRowScanner, RowBatcher } from "./json-export-scanner.js";
 import { parseLossless } from "../../encode/json-lossless.js";
 
+/**
+ * A row that is not valid JSON: the file's bytes are damaged (a download that passed its length checks),
+ * so it is worth downloading again (export-job.ts bounds how often), unlike a layout we do not understand.
+ */
+export class CorruptJsonExportError extends TransientError {}
+
 /** Rows per yielded array unless asked otherwise: each is one batch, so one checkpoint, of the export path. */
 export const JSON_BATCH_ROWS = 10_000;
 
@@ -102,7 +108,7 @@ function parseRows(text: string, lossless: boolean): Record<string, unknown>[] {
   try {
     return (lossless ? parseLossless(Buffer.from(text, "utf8")) : JSON.parse(text)) as Record<string, unknown>[];
   } catch (err) {
-    throw new SystemError("JSON export file contains invalid JSON", { internal: (err as Error).message });
+    throw new CorruptJsonExportError("JSON export file contains invalid JSON (damaged download?)", { internal: (err as Error).message });
   }
 }
 
