@@ -16,7 +16,7 @@ import { errorTrace, exitProblem, runChild, type ChildRun } from "./child-run.js
 import { benchEnvironment } from "./environment.js";
 import { runPeersBench } from "./peers-bench.js";
 import { runRawDownload } from "./raw-run.js";
-import { measurementTable, missedTargets, ratioTable, replaceReadmeBlock, type Measurement, type Scenario } from "./report.js";
+import { clockS, clockTable, measurementTable, missedTargets, ratioTable, replaceReadmeBlock, type Measurement, type Scenario } from "./report.js";
 import { startSimProcess, type SimProcess } from "./sim-process.js";
 
 const DIST = fileURLToPath(new URL("..", import.meta.url));
@@ -154,6 +154,11 @@ class SizeRun {
       records,
       wallS: run?.wallS ?? 0,
       waitS,
+      // only a connector's lines are RECORDs; a baseline's clock is its whole process (report.ts)
+      ...(def.config !== undefined && run?.firstRecordS !== undefined && { firstRecordS: run.firstRecordS }),
+      ...(def.config !== undefined && run?.lastRecordS !== undefined && { lastRecordS: run.lastRecordS }),
+      ...(def.id === "duckdb" && run?.firstLineS !== undefined && { firstLineS: run.firstLineS }),
+      ...(def.id === "duckdb" && run?.lastLineS !== undefined && { lastLineS: run.lastLineS }),
       bytes,
       peakRssMb: run?.peakRssMb,
       cpuS: run?.cpuS,
@@ -177,9 +182,13 @@ function readmeBody(args: Args, env: string, ms: readonly Measurement[]): string
     // no README: nothing to keep
   }
   return [
-    `\`npm run bench -- --sizes ${args.sizes.join(",")}\` (${env}). Spend table, 18 columns, one stream, full refresh; each program is a child process whose stdout is piped into a counter (bytes, lines, RECORD lines; a run whose record count differs from the table size is flagged ⚠); peak RSS is the connector process's (\`/usr/bin/time\`, worker threads included). Export records/s and MB/s exclude the *server wait* (the simulator building the export, until the connector sees the file list); wall time includes it. DuckDB reads the very files the zstd export produced, downloaded from the simulator. The simulator runs in its own process on the same 2 cores. The raw download POSTs the same rows pages (same fields, pageSize, keyBy) with undici and discards the bodies.`,
+    `\`npm run bench -- --sizes ${args.sizes.join(",")}\` (${env}). Spend table, 18 columns, one stream, full refresh; each program is a child process whose stdout is piped into a counter (bytes, lines, RECORD lines; a run whose record count differs from the table size is flagged ⚠); peak RSS and CPU s are the program's whole process (\`/usr/bin/time\`, worker threads included). **The headline clock** is a connector run's time from its first RECORD line on stdout to its exit, and a baseline's whole process (DuckDB's start-up included); records/s and MB/s are on that clock. *File list → exit* is the clock used before: from the end of the *server wait* (the simulator building the export, until the connector sees the file list). DuckDB reads the very files the zstd export produced, downloaded from the simulator. The simulator runs in its own process on the same 2 cores. The raw download POSTs the same rows pages (same fields, pageSize, keyBy) with undici and discards the bodies.`,
     "",
     measurementTable(ms),
+    "",
+    "Where the time of the export runs goes (seconds from spawn; DuckDB's start-up runs until its first line):",
+    "",
+    clockTable(ms),
     "",
     ratioTable(ms),
     "",
@@ -208,7 +217,7 @@ async function main(): Promise<void> {
         const m = await run.measure(def);
         results.push(m);
         if (args.resultsFile) writeFileSync(args.resultsFile, JSON.stringify({ env, sizes: args.sizes, results }, null, 1));
-        console.error(`bench:   ${m.records} records, ${m.wallS.toFixed(1)} s wall, ${m.waitS.toFixed(1)} s server wait, peak RSS ${m.peakRssMb?.toFixed(0) ?? "?"} MB${m.problem ? `, PROBLEM: ${m.problem}` : ""}`);
+        console.error(`bench:   ${m.records} records, ${m.wallS.toFixed(1)} s wall, ${m.waitS.toFixed(1)} s server wait, ${clockS(m).toFixed(2)} s first record → exit, CPU ${m.cpuS?.toFixed(1) ?? "?"} s, load ${m.load.toFixed(1)}, peak RSS ${m.peakRssMb?.toFixed(0) ?? "?"} MB${m.problem ? `, PROBLEM: ${m.problem}` : ""}`);
       }
     } finally {
       await sim.close();
@@ -225,7 +234,7 @@ function writeReadme(args: Args, env: string, results: readonly Measurement[]): 
 
 function finish(args: Args, env: string, results: readonly Measurement[]): void {
   if (args.fromResults && args.writeReadme) writeReadme(args, env, results);
-  console.log(`${measurementTable(results)}\n\n${ratioTable(results)}`);
+  console.log(`${measurementTable(results)}\n\n${clockTable(results)}\n\n${ratioTable(results)}`);
   const missed = missedTargets(results);
   if (missed.length > 0) console.log(`\nTargets missed:\n${missed.map((m) => `- ${m}`).join("\n")}`);
   if (args.profileDir) console.log(`\nCPU profiles (open in Chrome DevTools): ${args.profileDir}`);
