@@ -16,6 +16,8 @@ export type RowWriter = (i: number) => void;
 type Factory = (w: ByteWriter, data: Data, dataType: string) => RowWriter;
 
 const TWO32 = 4294967296;
+/** hi words below this make counts below 2^52, exact as doubles. */
+const EXACT_HI = 0x100000;
 const UNIT_PER_SEC = { [TimeUnit.SECOND]: 1, [TimeUnit.MILLISECOND]: 1e3, [TimeUnit.MICROSECOND]: 1e6, [TimeUnit.NANOSECOND]: 1e9 };
 const UNIT_DIGITS = { [TimeUnit.SECOND]: 0, [TimeUnit.MILLISECOND]: 3, [TimeUnit.MICROSECOND]: 6, [TimeUnit.NANOSECOND]: 9 };
 
@@ -120,8 +122,19 @@ export function unitTimestampWriter(unit: TimeUnit, asDate = false): (w: ByteWri
   const perSec = UNIT_PER_SEC[unit], digits = UNIT_DIGITS[unit];
   const split = makeUnitSplitter(perSec);
   return (w, lo, hi) => {
-    const frac = split(lo, hi);
-    const secs = Math.round((hi * TWO32 + lo - frac) / perSec);
+    let secs: number, frac: number;
+    if (hi < EXACT_HI && hi >= -EXACT_HI) {
+      // Below 2^52 the count is an exact double and a plain division is exact enough (and cheaper than
+      // the split, whose `%` on doubles is a library call): the quotient's rounding error is at most half
+      // its ulp, ≤ 2^52/perSec · 2^-53 = 1/(2·perSec), less than the distance 1/perSec from any fractional
+      // quotient to a whole number; a whole quotient is exact. So the floor is the exact second.
+      const count = hi * TWO32 + lo;
+      secs = Math.floor(count / perSec);
+      frac = count - secs * perSec;
+    } else {
+      frac = split(lo, hi);
+      secs = Math.round((hi * TWO32 + lo - frac) / perSec);
+    }
     if (asDate) quotedDate(w, Math.floor(secs / 86400));
     else writeTimestamp(w, secs, frac, digits);
   };
