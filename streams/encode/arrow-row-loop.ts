@@ -39,8 +39,8 @@ export function arrowRowLoop(keys: readonly Uint8Array[]): ArrowRowLoop {
 }
 
 /** The one call site of every column writer (see above); a function of its own so it stays one site. */
-function callValue(write: RowWriter, i: number): void {
-  write(i);
+function callValue(writer: RowWriter, i: number): void {
+  writer.write(i);
 }
 
 function generate(keys: readonly Uint8Array[]): ArrowRowLoop {
@@ -68,7 +68,7 @@ function genericRowLoop(w: ByteWriter, cols: readonly RowWriter[], keys: readonl
     w.byte(0x7b);
     for (let j = 0; j < m; j++) {
       w.bytes(keys[j]!);
-      cols[j]!(i);
+      cols[j]!.write(i);
     }
     w.byte(0x7d);
     w.bytes(suffix);

@@ -8,7 +8,7 @@
  * written exactly as the record writer writes it: UTC with the unit's fraction digits.
  */
 import { TimeUnit, Type, makeVector, type Data, type DataType, type RecordBatch } from "apache-arrow";
-import { unitTimestampWriter } from "../../encode/arrow-encoders.js";
+import { UnitTimestampText } from "../../encode/arrow-encoders.js";
 import { ByteWriter } from "../../encode/json-bytes.js";
 import { formatInstant, MaxTimestamp } from "../../encode/timestamps.js";
 
@@ -37,7 +37,7 @@ function maxTimestamp(data: Data, start: number): string | undefined {
   if (best < 0) return undefined;
   // The record writer's own bytes for this value (without the quotes), so cursor and record agree.
   const w = new ByteWriter(64);
-  unitTimestampWriter((data.type as DataType & { unit: TimeUnit }).unit)(w, u32[2 * best]!, u32[2 * best + 1]! | 0);
+  new UnitTimestampText((data.type as DataType & { unit: TimeUnit }).unit).write(w, u32[2 * best]!, u32[2 * best + 1]! | 0);
   return Buffer.concat(w.takeChunks(true)).toString("latin1").slice(1, -1);
 }
 
