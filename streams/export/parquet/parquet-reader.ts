@@ -14,7 +14,7 @@ import { basename } from "node:path";
 import { tableFromIPC, type RecordBatch } from "apache-arrow";
 import { ParquetDecoder, openInputOf } from "./parquet-decoder.js";
 import type { ParquetWorkerInput, ParquetWorkerMessage } from "./parquet-worker.js";
-import type { FileSource } from "./parquet-worker-files.js";
+import type { FileSource } from "./parquet-source.js";
 import { maxTimestampText } from "./arrow-cursor.js";
 import { compileSerializer, fromDataLines, type OutputColumn } from "../../encode/record-serializer.js";
 import type { Batch, RecordFraming } from "../../contract/stream.js";
