@@ -19,7 +19,7 @@
  * page-writer.ts writes the records. Row scanner and writer are compiled once per stream.
  */
 import { isUtf8 } from "node:buffer";
-import type { Batch } from "../contract/stream.js";
+import type { Batch, RecordFraming } from "../contract/stream.js";
 import { DEFAULT_CHUNK_BYTES } from "../encode/json-bytes.js";
 import { parseLossless } from "../encode/json-lossless.js";
 import { JsonScanner, Kind, QUOTE } from "../encode/json-scan.js";
@@ -62,12 +62,23 @@ export function compileRowsPageScanner(serializer: RecordSerializer, options: Pa
   const scanRows = compileRowScan(serializer.columns, options.cursorKey);
   const writeRows = compilePageWriter(serializer, options.chunkBytes ?? DEFAULT_CHUNK_BYTES);
   const lastKeyJ = options.lastKeyKey === undefined ? undefined : new Map(serializer.columns.map((c, j) => [c.source, j])).get(options.lastKeyKey);
+  /**
+   * The layout of a page already written (a batch is encoded once), kept for the next page: a layout is
+   * a few MB of typed arrays per 10 000 rows, and fresh ones every page cost page faults and garbage
+   * collections (≈ 0.15 s per million rows).
+   */
+  let spare: PageLayout | undefined;
+  const layoutFor = (capacity: number): PageLayout => {
+    const reused = spare;
+    spare = undefined;
+    return reused !== undefined && reused.capacity >= capacity ? reused.reset() : new PageLayout(m, capacity);
+  };
 
   function scan(bytes: Buffer): DecodedRowsPage | undefined {
     if (!isUtf8(bytes)) return undefined;
     const s = new JsonScanner(bytes);
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const layout = new PageLayout(m, Math.max(16, Math.ceil(bytes.length / Math.max(64, m * 24))));
+    const layout = layoutFor(Math.max(16, Math.ceil(bytes.length / Math.max(64, m * 24))));
     const cursor = new CursorMax();
     let token: string | undefined;
     let seenData = false, seenToken = false;
@@ -140,7 +151,13 @@ export function compileRowsPageScanner(serializer: RecordSerializer, options: Pa
   }
 
   function encoder(bytes: Buffer, layout: PageLayout): Batch {
-    return { kind: "batch", count: layout.rows, encode: (framing) => writeRows(bytes, layout, framing) };
+    return { kind: "batch", count: layout.rows, encode: (framing) => written(bytes, layout, framing) };
+  }
+
+  /** The page's records; once they are all out, its layout serves the next page. */
+  function* written(bytes: Buffer, layout: PageLayout, framing: RecordFraming): Iterable<Uint8Array> {
+    yield* writeRows(bytes, layout, framing);
+    spare = layout;
   }
 
   return { scan };
