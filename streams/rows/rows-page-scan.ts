@@ -55,6 +55,8 @@ const NEXT_PAGE_TOKEN = Buffer.from('"nextPageToken"');
 export interface RowsPageScanner {
   /** The page from its bytes, or undefined when it must be parsed the usual way. */
   scan(bytes: Buffer): DecodedRowsPage | undefined;
+  /** A buffer for the next page's body (of `length` bytes), reusing the memory of a page already written. */
+  bodyBuffer(length: number): Buffer;
 }
 
 export function compileRowsPageScanner(serializer: RecordSerializer, options: PageScanOptions = {}): RowsPageScanner {
@@ -73,6 +75,18 @@ export function compileRowsPageScanner(serializer: RecordSerializer, options: Pa
     spare = undefined;
     return reused !== undefined && reused.capacity >= capacity ? reused.reset() : new PageLayout(m, capacity);
   };
+  /** So is the body of a page written (5 MB per 10 000 rows): its memory reads the next page. */
+  let spareBody: ArrayBuffer | undefined;
+  /** Bodies in memory of our own: only those are reused (a small Buffer may be a slice of Node's shared pool). */
+  const ownBodies = new WeakSet<ArrayBufferLike>();
+  function bodyBuffer(length: number): Buffer {
+    const reused = spareBody;
+    spareBody = undefined;
+    if (reused !== undefined && reused.byteLength >= length) return Buffer.from(reused, 0, length);
+    const fresh = Buffer.allocUnsafeSlow(length);
+    ownBodies.add(fresh.buffer);
+    return fresh;
+  }
 
   function scan(bytes: Buffer): DecodedRowsPage | undefined {
     if (!isUtf8(bytes)) return undefined;
@@ -154,13 +168,17 @@ export function compileRowsPageScanner(serializer: RecordSerializer, options: Pa
     return { kind: "batch", count: layout.rows, encode: (framing) => written(bytes, layout, framing) };
   }
 
-  /** The page's records; once they are all out, its layout serves the next page. */
+  /**
+   * The page's records. Once they are all out nothing views its bytes any more (tokens, keys and cursors
+   * are copies): its layout and its body's memory serve the next page.
+   */
   function* written(bytes: Buffer, layout: PageLayout, framing: RecordFraming): Iterable<Uint8Array> {
     yield* writeRows(bytes, layout, framing);
     spare = layout;
+    if (ownBodies.has(bytes.buffer)) spareBody = bytes.buffer as ArrayBuffer;
   }
 
-  return { scan };
+  return { scan, bodyBuffer };
 }
 
 function same(b: Uint8Array, start: number, end: number, what: Uint8Array): boolean {
@@ -177,6 +195,7 @@ export function rowsPageDecoder(serializer: RecordSerializer, options: PageScanO
   const scanner = compileRowsPageScanner(serializer, options);
   const { cursorKey, lastKeyKey } = options;
   return {
+    bodyBuffer: (length) => scanner.bodyBuffer(length),
     fromBytes: (bytes) => scanner.scan(bytes),
     fromPage: (page) => ({
       batch: serializer.fromObjects(page.data),

@@ -45,6 +45,7 @@ export async function* readRowsPages<T extends PageWithToken>(
         // the server ~50-100 ms late on every page). One turn lets it leave first.
         return new Promise((resolve) => setImmediate(resolve));
       },
+      ...(decoder.bodyBuffer !== undefined && { bodyBuffer: (length: number) => decoder.bodyBuffer!(length) }),
       fromBytes: (bytes) => decoder.fromBytes(bytes),
       fromPage: (page) => decoder.fromPage(page),
     };
