@@ -5,11 +5,11 @@
  * row on the spend table (1.25 vs 0.87 µs/row; a generated loop that still copied the keys gained nothing).
  *
  * The column writers are all called from one shared call site (`callValue`). Called from a site of
- * their own, V8 inlines every writer into the loop: no faster (0.9 µs/row), and compiling that graph took
- * ≈ 0.2-0.3 CPU-s per thread, twice (on-stack replacement, then a regular compile).
+ * their own, V8 inlines every writer into the generated code: no faster (0.9 µs/row), and compiling that
+ * graph took ≈ 0.2-0.3 CPU-s per thread.
  *
  * The generated source holds only numbers and fixed names: key bytes become numeric literals, never
- * text, so no key can inject code. A loop is made once per shape and thread and then reused.
+ * text, so no key can inject code. A row writer is made once per shape and thread and then reused.
  */
 import type { RowWriter } from "./arrow-encoders.js";
 import type { ByteWriter } from "./json-bytes.js";
@@ -43,20 +43,30 @@ function callValue(writer: RowWriter, i: number): void {
   writer.write(i);
 }
 
+/**
+ * A generated row is a function called once per row from this loop, not a generated loop: V8 compiles
+ * a long-running loop on stack (OSR), again for every batch until its regular code is ready, and this
+ * big function's compiles cost ≈ 60 ms each (0.35-0.65 s of compiling per 1 M rows, against 0.03-0.09 s
+ * this way; same speed per row).
+ */
+function rowLoop(row: GeneratedRow, w: ByteWriter, cols: readonly RowWriter[], start: number, n: number, prefix: Uint8Array, suffix: Uint8Array): void {
+  for (let i = start; i < n; i++) row(callValue, w, cols, i, prefix, suffix);
+}
+type GeneratedRow = (call: typeof callValue, w: ByteWriter, cols: readonly RowWriter[], i: number, prefix: Uint8Array, suffix: Uint8Array) => void;
+
 function generate(keys: readonly Uint8Array[]): ArrowRowLoop {
-  const lines = ['"use strict";', "let b, p;"];
-  lines.push("for (let i = start; i < n; i++) {", `  w.ensure(${RECORD_RESERVE} + prefix.length);`, "  w.bytes(prefix);");
+  const lines = ['"use strict";', "let b, p;", `w.ensure(${RECORD_RESERVE} + prefix.length);`, "w.bytes(prefix);"];
   keys.forEach((key, j) => {
     const bytes = j === 0 ? [0x7b, ...key] : [...key];
     // A long value before this key may have left less room than the row's reserve.
-    lines.push(`  if (w.pos + ${bytes.length} > w.buf.length) w.ensure(${bytes.length});`);
-    lines.push(`  b = w.buf; p = w.pos; ${bytes.map((x, k) => `b[p + ${k}] = ${x};`).join(" ")} w.pos = p + ${bytes.length};`);
-    lines.push(`  callValue(cols[${j}], i);`);
+    lines.push(`if (w.pos + ${bytes.length} > w.buf.length) w.ensure(${bytes.length});`);
+    lines.push(`b = w.buf; p = w.pos; ${bytes.map((x, k) => `b[p + ${k}] = ${x};`).join(" ")} w.pos = p + ${bytes.length};`);
+    lines.push(`callValue(cols[${j}], i);`);
   });
-  if (keys.length === 0) lines.push("  w.byte(0x7b);");
-  lines.push("  w.byte(0x7d);", "  w.bytes(suffix);", "}");
-  const loop = new Function("callValue", "w", "cols", "start", "n", "prefix", "suffix", lines.join("\n")) as (call: typeof callValue, ...args: Parameters<ArrowRowLoop>) => void;
-  return (w, cols, start, n, prefix, suffix) => loop(callValue, w, cols, start, n, prefix, suffix);
+  if (keys.length === 0) lines.push("w.byte(0x7b);");
+  lines.push("w.byte(0x7d);", "w.bytes(suffix);");
+  const row = new Function("callValue", "w", "cols", "i", "prefix", "suffix", lines.join("\n")) as GeneratedRow;
+  return (w, cols, start, n, prefix, suffix) => rowLoop(row, w, cols, start, n, prefix, suffix);
 }
 
 /** The same records for shapes too big to generate: each key copied from its bytes. */
