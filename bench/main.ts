@@ -18,6 +18,7 @@ import { runPeersBench } from "./peers-bench.js";
 import { runRawDownload } from "./raw-run.js";
 import { clockS, clockTable, measurementTable, missedTargets, ratioTable, replaceReadmeBlock, type Measurement, type Scenario } from "./report.js";
 import { startSimProcess, type SimProcess } from "./sim-process.js";
+import { measureSpecStart, SPEC_START_TARGET_MS, specStartLine, type SpecStart } from "./spec-start.js";
 
 const DIST = fileURLToPath(new URL("..", import.meta.url));
 const CLI = join(DIST, "source/main.js");
@@ -171,7 +172,7 @@ class SizeRun {
 const NOTES_START = "<!-- bench:notes:start -->";
 const NOTES_END = "<!-- bench:notes:end -->";
 
-function readmeBody(args: Args, env: string, ms: readonly Measurement[]): string {
+function readmeBody(args: Args, env: string, ms: readonly Measurement[], spec: SpecStart | undefined): string {
   // the hand-written analysis between the notes markers survives a rewrite of the measured block
   let notes = `${NOTES_START}\n${NOTES_END}`;
   try {
@@ -192,6 +193,7 @@ function readmeBody(args: Args, env: string, ms: readonly Measurement[]): string
     "",
     ratioTable(ms),
     "",
+    ...(spec === undefined ? [] : [specStartLine(spec), ""]),
     notes,
   ].join("\n");
 }
@@ -200,13 +202,20 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   if (args.peers) return runPeersBench({ rows: args.rows, writeReadme: args.writeReadme });
   if (args.fromResults) {
-    const saved = JSON.parse(readFileSync(args.fromResults, "utf8")) as { env: string; sizes: number[]; results: Measurement[] };
+    const saved = JSON.parse(readFileSync(args.fromResults, "utf8")) as Saved;
     args.sizes = saved.sizes;
-    return finish(args, saved.env, saved.results);
+    return finish(args, saved.env, saved.results, saved.specStart);
   }
   const env = benchEnvironment();
   console.error(`bench: ${env}; sizes ${args.sizes.join(", ")}; ${[...args.only].join(" + ")}`);
+  console.error("bench: spec cold start …");
+  const specStart = await measureSpecStart(CLI);
+  console.error(`bench:   ${specStartLine(specStart)}`);
   const results: Measurement[] = [];
+  const save = (): void => {
+    if (args.resultsFile) writeFileSync(args.resultsFile, JSON.stringify({ env, sizes: args.sizes, specStart, results } satisfies Saved, null, 1));
+  };
+  save();
   for (const size of args.sizes) {
     const sim = await startSimProcess(size);
     const dir = mkdtempSync(join(tmpdir(), "ignite-bench-"));
@@ -216,26 +225,36 @@ async function main(): Promise<void> {
         console.error(`bench: ${size} rows, ${def.label} …`);
         const m = await run.measure(def);
         results.push(m);
-        if (args.resultsFile) writeFileSync(args.resultsFile, JSON.stringify({ env, sizes: args.sizes, results }, null, 1));
+        save();
         console.error(`bench:   ${m.records} records, ${m.wallS.toFixed(1)} s wall, ${m.waitS.toFixed(1)} s server wait, ${clockS(m).toFixed(2)} s first record → exit, CPU ${m.cpuS?.toFixed(1) ?? "?"} s, load ${m.load.toFixed(1)}, peak RSS ${m.peakRssMb?.toFixed(0) ?? "?"} MB${m.problem ? `, PROBLEM: ${m.problem}` : ""}`);
       }
     } finally {
       await sim.close();
       rmSync(dir, { recursive: true, force: true });
     }
-    if (args.writeReadme) writeReadme(args, env, results);
+    if (args.writeReadme) writeReadme(args, env, results, specStart);
   }
-  finish(args, env, results);
+  finish(args, env, results, specStart);
 }
 
-function writeReadme(args: Args, env: string, results: readonly Measurement[]): void {
-  if (!replaceReadmeBlock(README, readmeBody(args, env, results))) console.error("bench: README.md has no bench markers; not written");
+/** A results file (--results, --from-results). */
+interface Saved {
+  env: string;
+  sizes: number[];
+  /** Absent in files written before the spec start was measured. */
+  specStart?: SpecStart;
+  results: Measurement[];
 }
 
-function finish(args: Args, env: string, results: readonly Measurement[]): void {
-  if (args.fromResults && args.writeReadme) writeReadme(args, env, results);
-  console.log(`${measurementTable(results)}\n\n${clockTable(results)}\n\n${ratioTable(results)}`);
+function writeReadme(args: Args, env: string, results: readonly Measurement[], spec: SpecStart | undefined): void {
+  if (!replaceReadmeBlock(README, readmeBody(args, env, results, spec))) console.error("bench: README.md has no bench markers; not written");
+}
+
+function finish(args: Args, env: string, results: readonly Measurement[], spec: SpecStart | undefined): void {
+  if (args.fromResults && args.writeReadme) writeReadme(args, env, results, spec);
+  console.log(`${measurementTable(results)}\n\n${clockTable(results)}\n\n${ratioTable(results)}${spec === undefined ? "" : `\n\n${specStartLine(spec)}`}`);
   const missed = missedTargets(results);
+  if (spec !== undefined && spec.medianMs > SPEC_START_TARGET_MS) missed.push(`spec cold start median ${Math.round(spec.medianMs)} ms (target ≤ ${SPEC_START_TARGET_MS} ms)`);
   if (missed.length > 0) console.log(`\nTargets missed:\n${missed.map((m) => `- ${m}`).join("\n")}`);
   if (args.profileDir) console.log(`\nCPU profiles (open in Chrome DevTools): ${args.profileDir}`);
   if (results.some((m) => m.problem)) process.exitCode = 1;

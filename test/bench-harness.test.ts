@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { LineCounter, runChild } from "../bench/child-run.js";
 import { clockTable, measurementTable, missedTargets, ratioTable, replaceReadmeBlock, type Measurement } from "../bench/report.js";
+import { measureSpecStart, median, specStartLine } from "../bench/spec-start.js";
 
 describe("bench harness", () => {
   it("counts bytes, lines and RECORD lines of a real child, even when lines are split across writes", async () => {
@@ -104,6 +105,23 @@ describe("bench harness", () => {
     // a slower first-record-to-exit (2.5 s) misses the target, whatever the file-list clock says
     const slow = ms.map((m) => (m.scenario === "export-zstd" ? { ...m, firstRecordS: 7.5 } : m));
     expect(missedTargets(slow)).toEqual(["1 M: export Parquet zstd records/s (first record → exit) ÷ DuckDB records/s (whole process) = 1.20 (target ≥ 1.50)"]);
+  });
+
+  it("spec start: times the built CLI's spec as fresh processes, and refuses a run that printed no SPEC", async () => {
+    const cli = join(process.cwd(), "dist/source/main.js");
+    const s = await measureSpecStart(cli, 3);
+    expect(s.runs).toBe(3);
+    expect(s.minMs).toBeGreaterThan(0);
+    expect(s.minMs).toBeLessThanOrEqual(s.medianMs);
+    expect(s.medianMs).toBeLessThanOrEqual(s.maxMs);
+    expect(specStartLine({ ...s, medianMs: 120 })).toMatch(/median \*\*120 ms\*\*.*target ≤ 150 ms: met/);
+    expect(specStartLine({ ...s, medianMs: 151 })).toMatch(/not met/);
+    // a program that exits 0 without a SPEC message is not a spec start
+    const silent = join(mkdtempSync(join(tmpdir(), "spec-start-")), "silent.js");
+    writeFileSync(silent, "");
+    await expect(measureSpecStart(silent, 1)).rejects.toThrow(/did not print a SPEC message/);
+    expect(median([5, 1, 3])).toBe(3);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
   });
 
   it("reports a failing child's exit code and stderr", async () => {
