@@ -14,6 +14,13 @@ export interface ChildRun {
   readonly wallS: number;
   /** Seconds from spawn until a line matched `readyWhen` (or the first RECORD line); undefined if neither came. */
   readonly readyS: number | undefined;
+  /** Seconds from spawn until the first and the last line of any kind arrived; undefined if none came. */
+  readonly firstLineS: number | undefined;
+  readonly lastLineS: number | undefined;
+  /** Seconds from spawn until the first RECORD line arrived; undefined if none came. */
+  readonly firstRecordS: number | undefined;
+  /** Seconds from spawn until the last RECORD line arrived (the chunk holding it); undefined if none came. */
+  readonly lastRecordS: number | undefined;
   readonly bytes: number;
   readonly lines: number;
   /** Lines that start like an Airbyte RECORD message. */
@@ -141,10 +148,22 @@ export async function runChild(command: string, args: readonly string[], options
   const counter = new LineCounter((line) => {
     if (readyS === undefined && options.readyWhen !== undefined && line.includes(options.readyWhen)) readyS = (performance.now() - started) / 1000;
   });
+  let firstLineS: number | undefined;
+  let lastLineS: number | undefined;
   let firstRecordS: number | undefined;
+  let lastRecordS: number | undefined;
   child.stdout.on("data", (chunk: Buffer) => {
+    const [lines, records] = [counter.lines, counter.records];
     counter.push(chunk);
-    if (firstRecordS === undefined && counter.records > 0) firstRecordS = (performance.now() - started) / 1000;
+    const at = (performance.now() - started) / 1000;
+    if (counter.lines > lines) {
+      lastLineS = at;
+      firstLineS ??= at;
+    }
+    if (counter.records > records) {
+      lastRecordS = at;
+      firstRecordS ??= at;
+    }
   });
   let stderr = "";
   child.stderr.setEncoding("utf8");
@@ -181,6 +200,10 @@ export async function runChild(command: string, args: readonly string[], options
     exitCode,
     wallS,
     readyS: readyS ?? firstRecordS,
+    firstLineS,
+    lastLineS,
+    firstRecordS,
+    lastRecordS,
     bytes: counter.bytes,
     lines: counter.lines,
     records: counter.records,

@@ -14,6 +14,12 @@ export interface Measurement {
   readonly wallS: number;
   /** Time spent waiting for the server to build the export (not the connector's work), else 0. */
   readonly waitS: number;
+  /** Seconds from spawn to the first and the last RECORD line on stdout (connector runs). */
+  readonly firstRecordS?: number;
+  readonly lastRecordS?: number;
+  /** Seconds from spawn to the first and the last line of any kind (DuckDB's bare rows). */
+  readonly firstLineS?: number;
+  readonly lastLineS?: number;
   /** Bytes of output (NDJSON / Airbyte messages) or, for the raw download, of response bodies. */
   readonly bytes: number;
   readonly peakRssMb: number | undefined;
@@ -23,22 +29,49 @@ export interface Measurement {
   readonly problem?: string;
 }
 
-export const TARGETS = { exportVsDuckdb: 1.0, rowsVsRaw: 1.15, peakRssMb: 350 } as const;
+export const TARGETS = { exportVsDuckdb: 1.5, rowsVsRaw: 1.1, peakRssMb: 350 } as const;
 
-const activeS = (m: Measurement): number => Math.max(m.wallS - m.waitS, 1e-9);
+/**
+ * The headline clock: a connector run from its first RECORD line to its exit (what it takes once records
+ * flow, teardown included); a baseline (DuckDB, the raw download) is timed as its whole process.
+ */
+export const clockS = (m: Measurement): number => Math.max(m.firstRecordS === undefined ? m.wallS : m.wallS - m.firstRecordS, 1e-9);
+/** The clock the benchmark used before: from the file list (end of the server wait) to exit. */
+const afterWaitS = (m: Measurement): number => Math.max(m.wallS - m.waitS, 1e-9);
 export const fmt = (n: number | undefined, digits = 0): string => (n === undefined || !Number.isFinite(n) ? "–" : n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits }));
 const sizeLabel = (n: number): string => (n % 1_000_000 === 0 ? `${n / 1_000_000} M` : n % 1000 === 0 ? `${n / 1000} k` : String(n));
 
 export function measurementTable(ms: readonly Measurement[]): string {
   const lines = [
-    "| rows | path | records | wall s | server wait s | records/s | output MB/s | peak RSS MB | CPU s | load |",
-    "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    "| rows | path | records | wall s | server wait s | first record → exit s | records/s, first record → exit | records/s, file list → exit | output MB/s | peak RSS MB | CPU s | load |",
+    "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
   ];
   for (const m of ms) {
     const flag = m.problem ? ` ⚠ ${m.problem}` : "";
+    const old = m.waitS > 0 ? fmt(m.records / afterWaitS(m)) : "–";
     lines.push(
-      `| ${sizeLabel(m.size)} | ${m.label}${flag} | ${fmt(m.records)} | ${fmt(m.wallS, 1)} | ${m.waitS > 0 ? fmt(m.waitS, 1) : "–"} | ${fmt(m.records / activeS(m))} | ${fmt(m.bytes / 1e6 / activeS(m), 1)} | ${fmt(m.peakRssMb)} | ${fmt(m.cpuS, 1)} | ${fmt(m.load, 1)} |`,
+      `| ${sizeLabel(m.size)} | ${m.label}${flag} | ${fmt(m.records)} | ${fmt(m.wallS, 1)} | ${m.waitS > 0 ? fmt(m.waitS, 1) : "–"} | ${fmt(clockS(m), 2)} | **${fmt(m.records / clockS(m))}** | ${old} | ${fmt(m.bytes / 1e6 / clockS(m), 1)} | ${fmt(m.peakRssMb)} | ${fmt(m.cpuS, 1)} | ${fmt(m.load, 1)} |`,
     );
+  }
+  return lines.join("\n");
+}
+
+/**
+ * Where the clocks differ, per export run: the server wait (spawn → file list), then until the first
+ * record (download, the first row group's decode), the records, and the last record to exit (final
+ * state, teardown). DuckDB has no file list: its start-up runs from spawn to its first line.
+ */
+export function clockTable(ms: readonly Measurement[]): string {
+  const lines = [
+    "| rows | path | server wait s | → first record s | first → last record s | last record → exit s | whole process s |",
+    "| ---: | --- | ---: | ---: | ---: | ---: | ---: |",
+  ];
+  const span = (a: number | undefined, b: number | undefined): string => (a === undefined || b === undefined ? "–" : fmt(b - a, 2));
+  for (const m of ms) {
+    if (!m.scenario.startsWith("export") && m.scenario !== "duckdb") continue;
+    const first = m.firstRecordS ?? m.firstLineS;
+    const last = m.lastRecordS ?? m.lastLineS;
+    lines.push(`| ${sizeLabel(m.size)} | ${m.label} | ${m.waitS > 0 ? fmt(m.waitS, 2) : "–"} | ${span(m.waitS, first)} | ${span(first, last)} | ${span(last, m.wallS)} | ${fmt(m.wallS, 2)} |`);
   }
   return lines.join("\n");
 }
@@ -46,16 +79,21 @@ export function measurementTable(ms: readonly Measurement[]): string {
 interface Ratio {
   readonly name: string;
   readonly value: number | undefined;
-  readonly target: string;
-  readonly met: boolean | undefined;
+  /** Absent: shown for reference, with no target to meet. */
+  readonly target?: string;
+  readonly met?: boolean | undefined;
 }
 
 function ratiosFor(size: number, ms: readonly Measurement[]): Ratio[] {
   const get = (s: Scenario): Measurement | undefined => ms.find((m) => m.size === size && m.scenario === s && !m.problem);
   const out: Ratio[] = [];
   const ex = get("export-zstd"), duck = get("duckdb");
-  const r = ex && duck ? ex.records / activeS(ex) / (duck.records / activeS(duck)) : undefined;
-  out.push({ name: "export Parquet zstd records/s ÷ DuckDB records/s", value: r, target: `≥ ${TARGETS.exportVsDuckdb.toFixed(2)}`, met: r === undefined ? undefined : r >= TARGETS.exportVsDuckdb });
+  const perSecond = (m: Measurement, clock: (m: Measurement) => number): number => m.records / clock(m);
+  const r = ex && duck ? perSecond(ex, clockS) / perSecond(duck, clockS) : undefined;
+  out.push({ name: "export Parquet zstd records/s (first record → exit) ÷ DuckDB records/s (whole process)", value: r, target: `≥ ${TARGETS.exportVsDuckdb.toFixed(2)}`, met: r === undefined ? undefined : r >= TARGETS.exportVsDuckdb });
+  out.push({ name: "the same, export timed from its file list (the clock used before)", value: ex && duck ? perSecond(ex, afterWaitS) / perSecond(duck, clockS) : undefined });
+  const cpu = ex?.cpuS !== undefined && duck?.cpuS !== undefined ? ex.cpuS / duck.cpuS : undefined;
+  out.push({ name: "export Parquet zstd CPU s ÷ DuckDB CPU s (whole processes)", value: cpu });
   for (const ps of ["100000", "default"] as const) {
     const rows = get(`rows-${ps}`), raw = get(`raw-${ps}`);
     const v = rows && raw ? rows.wallS / raw.wallS : undefined;
@@ -80,7 +118,8 @@ export function ratioTable(ms: readonly Measurement[]): string {
   for (const size of sizes)
     for (const r of ratiosFor(size, ms)) {
       const value = r.value === undefined ? "–" : r.name.includes("RSS") ? `${fmt(r.value)} MB` : fmt(r.value, 2);
-      lines.push(`| ${sizeLabel(size)} | ${r.name} | ${value} | ${r.target} | ${r.met === undefined ? "not measured" : r.met ? "yes" : "**no**"} |`);
+      const met = r.target === undefined ? "–" : r.met === undefined ? "not measured" : r.met ? "yes" : "**no**";
+      lines.push(`| ${sizeLabel(size)} | ${r.name} | ${value} | ${r.target ?? "(reference)"} | ${met} |`);
     }
   return lines.join("\n");
 }

@@ -34,7 +34,8 @@ function tsOracle(v: bigint, perSec: bigint, digits: number): string {
     frac += perSec;
     secs -= 1n;
   }
-  const base = new Date(Number(secs) * 1000).toISOString().slice(0, 19);
+  const iso = new Date(Number(secs) * 1000).toISOString(); // ±YYYYYY-… past year 9999
+  const base = iso.slice(0, -5); // without ".sssZ"
   const f = digits === 0 ? "" : "." + frac.toString().padStart(digits, "0"); // the unit's width, never trimmed
   return `"${base}${f}Z"`;
 }
@@ -73,6 +74,19 @@ describe("fast paths match the BigInt oracle", () => {
       expect(out(t, "TIMESTAMP")).toEqual(ts.map((v) => tsOracle(v, perSec, digits)));
     });
   }
+
+  test("timestamps just below, at and after a whole second, near 2^52 units (where a plain division would be least exact)", () => {
+    for (const [type, perSec, digits] of units) {
+      const ts: bigint[] = [];
+      for (const edge of [2n ** 52n, 2n ** 52n - 7919n * perSec, -(2n ** 52n), 2n ** 53n]) {
+        const whole = (edge / perSec) * perSec;
+        for (const k of [-perSec, 0n, perSec]) for (const d of [-1n, 0n, 1n]) ts.push(whole + k + d);
+      }
+      const inDateRange = ts.filter((v) => v / perSec < 8_000_000_000_000n && v / perSec > -8_000_000_000_000n);
+      const t = new Table({ v: makeVector(makeData({ type, length: inDateRange.length, data: BigInt64Array.from(inDateRange) })) });
+      expect(out(t, "TIMESTAMP"), type.toString()).toEqual(inDateRange.map((v) => tsOracle(v, perSec, digits)));
+    }
+  });
 
   test("float64 matches String(x) (exponents expanded)", () => {
     const xs = [...Array.from({ length: 20000 }, (_, i) => Math.round((Math.sin(i) * 10 ** (i % 16)) * 100) / 100), ...Array.from({ length: 2000 }, (_, i) => Math.sin(i) * 10 ** ((i % 40) - 20))];

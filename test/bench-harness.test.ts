@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { LineCounter, runChild } from "../bench/child-run.js";
-import { replaceReadmeBlock } from "../bench/report.js";
+import { clockTable, measurementTable, missedTargets, ratioTable, replaceReadmeBlock, type Measurement } from "../bench/report.js";
+import { measureSpecStart, median, specStartLine } from "../bench/spec-start.js";
 
 describe("bench harness", () => {
   it("counts bytes, lines and RECORD lines of a real child, even when lines are split across writes", async () => {
@@ -62,6 +63,65 @@ describe("bench harness", () => {
     for (let i = 0; i <= text.length; i++) {
       for (let j = i; j <= text.length; j += 3) expect(count([i, j]), `cut at ${i} and ${j}`).toEqual(expected);
     }
+  });
+
+  it("times a child's first line, first and last RECORD line, and exit", async () => {
+    const script = `
+      const w = (s) => new Promise((r) => process.stdout.write(s, () => setTimeout(r, 300)));
+      (async () => {
+        await w('{"type":"LOG","log":{"message":"starting"}}\\n');
+        await w('{"type":"RECORD","record":{"data":{"a":1}}}\\n');
+        await w('{"type":"RECORD","record":{"data":{"a":2}}}\\n');
+        await w('{"type":"STATE","state":{}}\\n');
+        await new Promise((r) => setTimeout(r, 1000)); // a slow teardown after the last record
+      })();`;
+    const run = await runChild(process.execPath, ["-e", script]);
+    expect(run.exitCode).toBe(0);
+    const { firstLineS, firstRecordS, lastRecordS, lastLineS } = run;
+    if (firstLineS === undefined || firstRecordS === undefined || lastRecordS === undefined || lastLineS === undefined) throw new Error("a time is missing");
+    expect(firstLineS).toBeLessThan(firstRecordS); // the LOG line came 300 ms before any record
+    expect(firstRecordS).toBeLessThan(lastRecordS);
+    expect(lastRecordS).toBeLessThan(lastLineS); // the STATE line came after the last record
+    expect(run.wallS - lastRecordS).toBeGreaterThan(0.3); // the teardown is on the clock
+  });
+
+  it("report: the headline ratio runs the export from its first record to exit, DuckDB as its whole process", () => {
+    const base = { size: 1_000_000, records: 1_000_000, bytes: 500e6, load: 0.1, cpuS: 4 } as const;
+    const ms: Measurement[] = [
+      // server wait 7.5 s, first record at 8.0 s, last at 9.9 s, exit at 10.0 s
+      { ...base, scenario: "export-zstd", label: "export, Parquet zstd", wallS: 10, waitS: 7.5, firstRecordS: 8, lastRecordS: 9.9, peakRssMb: 300 },
+      { ...base, scenario: "duckdb", label: "DuckDB", wallS: 3, waitS: 0, firstLineS: 0.4, lastLineS: 2.9, peakRssMb: 120, cpuS: 2.5 },
+    ];
+    const ratios = ratioTable(ms);
+    // 1 M / 2.0 s against 1 M / 3.0 s: 1.50, which meets the 1.5 target; from the file list (2.5 s) it is 1.20
+    expect(ratios).toContain("| 1 M | export Parquet zstd records/s (first record → exit) ÷ DuckDB records/s (whole process) | 1.50 | ≥ 1.50 | yes |");
+    expect(ratios).toContain("| 1 M | the same, export timed from its file list (the clock used before) | 1.20 | (reference) | – |");
+    expect(ratios).toContain("| 1 M | export Parquet zstd CPU s ÷ DuckDB CPU s (whole processes) | 1.60 | (reference) | – |");
+    expect(measurementTable(ms)).toContain("| 1 M | export, Parquet zstd | 1,000,000 | 10.0 | 7.5 | 2.00 | **500,000** | 400,000 | 250.0 | 300 | 4.0 | 0.1 |");
+    expect(measurementTable(ms)).toContain("| 1 M | DuckDB | 1,000,000 | 3.0 | – | 3.00 | **333,333** | – | 166.7 | 120 | 2.5 | 0.1 |");
+    expect(clockTable(ms)).toContain("| 1 M | export, Parquet zstd | 7.50 | 0.50 | 1.90 | 0.10 | 10.00 |");
+    expect(clockTable(ms)).toContain("| 1 M | DuckDB | – | 0.40 | 2.50 | 0.10 | 3.00 |");
+    expect(missedTargets(ms)).toEqual([]);
+    // a slower first-record-to-exit (2.5 s) misses the target, whatever the file-list clock says
+    const slow = ms.map((m) => (m.scenario === "export-zstd" ? { ...m, firstRecordS: 7.5 } : m));
+    expect(missedTargets(slow)).toEqual(["1 M: export Parquet zstd records/s (first record → exit) ÷ DuckDB records/s (whole process) = 1.20 (target ≥ 1.50)"]);
+  });
+
+  it("spec start: times the built CLI's spec as fresh processes, and refuses a run that printed no SPEC", async () => {
+    const cli = join(process.cwd(), "dist/source/main.js");
+    const s = await measureSpecStart(cli, 3);
+    expect(s.runs).toBe(3);
+    expect(s.minMs).toBeGreaterThan(0);
+    expect(s.minMs).toBeLessThanOrEqual(s.medianMs);
+    expect(s.medianMs).toBeLessThanOrEqual(s.maxMs);
+    expect(specStartLine({ ...s, medianMs: 120 })).toMatch(/median \*\*120 ms\*\*.*target ≤ 150 ms: met/);
+    expect(specStartLine({ ...s, medianMs: 151 })).toMatch(/not met/);
+    // a program that exits 0 without a SPEC message is not a spec start
+    const silent = join(mkdtempSync(join(tmpdir(), "spec-start-")), "silent.js");
+    writeFileSync(silent, "");
+    await expect(measureSpecStart(silent, 1)).rejects.toThrow(/did not print a SPEC message/);
+    expect(median([5, 1, 3])).toBe(3);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
   });
 
   it("reports a failing child's exit code and stderr", async () => {

@@ -83,4 +83,14 @@ describe("modules each command loads (built CLI)", () => {
     for (const pkg of READERS.slice(0, 2)) expect(run.packages, pkg).toContain(pkg);
     for (const file of READER_FILES) expect(run.files, file).toContain(file);
   });
+
+  it("a rows read does not load parquet-wasm: only the decode thread needs it, and loading it costs every process ≈ 55 ms of CPU", async () => {
+    const discover = await runCli({ args: ["discover"], config });
+    const spend = ofType(discover.messages, "CATALOG")[0]!.catalog.streams.filter((s) => s.name === "spend");
+    const run = await traced({ args: ["read"], config: { ...config, read_mode: "rows" }, catalog: configuredCatalog(spend) });
+    expect(run.exitCode).toBe(0);
+    expect(run.records).toBe(50);
+    expect(run.files).toContain("dist/streams/export/parquet/parquet-decoder.js"); // the export path's modules are loaded, but not the wasm
+    expect(run.packages).not.toContain("parquet-wasm");
+  });
 });

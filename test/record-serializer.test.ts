@@ -69,6 +69,26 @@ describe("output rules", () => {
     expect(lines(s.fromArrow(t.batches[0]!))).toEqual(['{"Amount (amount)":2.5,"ID":"x","extra":"e"}']);
   });
 
+  test("keys with quotes, backslashes, code-like and non-ASCII text are written as JSON (the Arrow row loop is generated from their bytes)", () => {
+    const keys = ['a"b', "c\\d", "`${x}`; }); //", "Beløp (NOK) ✓", "*/ \n \u2028"];
+    const cols: OutputColumn[] = keys.map((key, j) => ({ key, source: key, arrowName: `c${j}`, dataType: "STRING" }));
+    const t = new Table(Object.fromEntries(keys.map((_, j) => [`c${j}`, vectorFromArray([`v${j}`, null], new Utf8())])));
+    const got = lines(compileSerializer(cols).fromArrow(t.batches[0]!));
+    expect(got.map((l) => JSON.parse(l) as unknown)).toEqual([Object.fromEntries(keys.map((k, j) => [k, `v${j}`])), Object.fromEntries(keys.map((k) => [k, null]))]);
+    expect(got[0]).toBe(`{${keys.map((k, j) => `${JSON.stringify(k)}:"v${j}"`).join(",")}}`);
+  });
+
+  test("a table too wide for a generated row loop (keys past 2 KB) writes the same records as its rows", () => {
+    const cols: OutputColumn[] = Array.from({ length: 48 }, (_, j) => ({ key: `a rather long column label number ${j} (unit)`, source: `c${j}`, dataType: j % 2 ? "NUMBER" : "STRING" }));
+    expect(cols.reduce((n, c) => n + c.key.length + 4, 0)).toBeGreaterThan(2048);
+    const rows = Array.from({ length: 30 }, (_, i) => Object.fromEntries(cols.map((c, j) => [c.source, i % 7 === j % 7 ? null : j % 2 ? i * j + 0.5 : `r${i} "${j}"`])));
+    const t = new Table(Object.fromEntries(cols.map((c, j) => [c.source, j % 2 ? vectorFromArray(rows.map((r) => r[c.source] as number | null)) : vectorFromArray(rows.map((r) => r[c.source] as string | null), new Utf8())])));
+    const s = compileSerializer(cols);
+    const got = lines(s.fromArrow(t.batches[0]!));
+    expect(got).toEqual(lines(s.fromObjects(rows)));
+    expect(got).toHaveLength(30);
+  });
+
   test("numbers: doubles (Arrow floats) formatted; literals the API sent (JsonNumber, numeric strings) and bigints written as sent", () => {
     const s = compileSerializer([{ key: "n", source: "n", dataType: "NUMBER" }]);
     const literals = ["9007199254740993", "-9223372036854775807", "123456789012345678901234567890", "12.500000000", "-0.0", "-0", "1E3", "2.5e-7", "0.1234567890123456789"];

@@ -137,6 +137,49 @@ describe.each(Object.entries(KEYINGS))("rows pages scanned from bytes, keyed by 
     expectSame(JSON.stringify({ data: rows, nextPageToken: "next" }));
   });
 
+  it("pages scanned before earlier pages are written (one page ahead, as the rows reader prefetches) keep their own records", () => {
+    // Page layouts are reused once their page is written: a page scanned meanwhile must never get one in use.
+    const pages = [1, 2, 3, 4, 5].map((seed) => randomPage(1000 + seed, 30 + seed * 7, seed % 2 === 0));
+    const oracles = pages.map((page) => viaObjects(page).lines);
+    const scanned = pages.map((page) => scanner.scan(Buffer.from(page, "utf8"))!);
+    expect(text(scanned[1]!.batch)).toBe(oracles[1]);
+    const sixth = randomPage(2000, 60);
+    const late = scanner.scan(Buffer.from(sixth, "utf8"))!;
+    for (const k of [0, 4, 2, 3]) expect(text(scanned[k]!.batch), `page ${k}`).toBe(oracles[k]);
+    expect(text(late.batch)).toBe(viaObjects(sixth).lines);
+  });
+
+  it("page bodies read into the scanner's buffers: a written page's memory serves the next body, never one still to be written", () => {
+    const read = (page: string): Buffer => {
+      const bytes = Buffer.from(page, "utf8");
+      const body = scanner.bodyBuffer(bytes.length);
+      expect(body.length).toBe(bytes.length);
+      bytes.copy(body);
+      return body;
+    };
+    const pages = [11, 12, 13, 14].map((seed) => randomPage(3000 + seed, 60 - 3 * seed, false)); // each no longer than the one before
+    const oracles = pages.map((page) => viaObjects(page).lines);
+    expect(pages.map((p) => Buffer.byteLength(p))).toEqual(pages.map((p) => Buffer.byteLength(p)).sort((x, y) => y - x));
+    const a = read(pages[0]!);
+    const pa = scanner.scan(a)!;
+    const b = read(pages[1]!); // the next body arrives (and is scanned) before the first page is written
+    expect(b.buffer).not.toBe(a.buffer);
+    const pb = scanner.scan(b)!;
+    expect(text(pa.batch)).toBe(oracles[0]);
+    const c = read(pages[2]!); // page a is written: its memory is reused
+    expect(c.buffer).toBe(a.buffer);
+    const pc = scanner.scan(c)!;
+    expect(text(pb.batch)).toBe(oracles[1]);
+    expect(text(pc.batch)).toBe(oracles[2]);
+    const d = read(pages[3]!);
+    expect([a.buffer, b.buffer]).toContain(d.buffer);
+    expect(text(scanner.scan(d)!.batch)).toBe(oracles[3]);
+    // a body that came from elsewhere (here: a slice of Node's shared pool) is never handed out again
+    const small = Buffer.from('{"data":[{"id":"x"}]}');
+    expect(text(scanner.scan(small)!.batch)).toBe(viaObjects(small.toString()).lines);
+    expect(scanner.bodyBuffer(small.length).buffer).not.toBe(small.buffer);
+  });
+
   it("keep the envelope's meaning: empty, null and absent data, every last-page token form, extra fields", () => {
     for (const page of ['{"data":[]}', '{"data":null}', "{}", '{"nextPageToken":"abc","data":[{"id":"1"}]}', '{"data":[{"id":"1"}],"nextPageToken":""}', '{"data":[{}],"nextPageToken":null}', ' \n{ "data" : [ { "id" : "1" , "amount" : 2.5 } ] }\n']) {
       expectSame(page);

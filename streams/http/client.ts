@@ -38,6 +38,8 @@ export interface RowsPageDecoder<T extends PageWithToken> {
    * sends the next request from here and lets it leave before the (synchronous) decode starts.
    */
   beforeDecode?(bytes: Buffer): Promise<void> | undefined;
+  /** The buffer a body of `length` bytes (its Content-Length) is read into; absent = a new one. */
+  bodyBuffer?(length: number): Buffer;
   fromBytes(bytes: Buffer): T | undefined;
   fromPage(page: RowsPage): T;
 }
@@ -117,7 +119,7 @@ export class IgniteClient {
     const url = joinUrl(this.baseUrl, fillTemplate(this.#endpoints.rows, { entity }));
     const route = this.#route("POST", url);
     const read = async (response: Dispatcher.ResponseData): Promise<{ decoded: T } | { json: unknown }> => {
-      const bytes = await readBytes(response);
+      const bytes = await readBytes(response, decoder.bodyBuffer?.bind(decoder));
       await decoder.beforeDecode?.(bytes);
       const decoded = decoder.fromBytes(bytes);
       return decoded === undefined ? { json: parseJsonBody(bytes, response, true) } : { decoded };

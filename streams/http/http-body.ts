@@ -23,15 +23,16 @@ export async function readRowsJson(response: Dispatcher.ResponseData): Promise<u
 /**
  * The whole body as bytes; a connection that breaks while it streams is a retryable BodyError. With a
  * Content-Length the chunks are copied into one buffer as they arrive, so a large page (100 000 rows is
- * ~50 MB) is held once, not as chunks plus their concatenation.
+ * ~50 MB) is held once, not as chunks plus their concatenation. That buffer comes from `allocate` (a
+ * caller may hand out memory it reuses), sized to the announced length.
  */
-export async function readBytes(response: Dispatcher.ResponseData): Promise<Buffer> {
+export async function readBytes(response: Dispatcher.ResponseData, allocate: (length: number) => Buffer = Buffer.allocUnsafe): Promise<Buffer> {
   try {
     const length = Number(response.headers["content-length"]);
     if (!Number.isSafeInteger(length) || length <= 0 || response.headers["content-encoding"] !== undefined) {
       return Buffer.from(await response.body.arrayBuffer());
     }
-    let out = Buffer.allocUnsafe(length);
+    let out = allocate(length);
     let at = 0;
     for await (const chunk of response.body as AsyncIterable<Buffer>) {
       if (at + chunk.length > out.length) out = Buffer.concat([out.subarray(0, at), chunk]); // longer than announced

@@ -47,6 +47,17 @@ export class PageLayout {
     this.how = new Uint8Array(capacity * width);
   }
 
+  /** Empties the layout for another page: rows not yet added must read as Absent. */
+  reset(): this {
+    this.how.fill(ValueHow.Absent, 0, this.rows * this.width);
+    this.rows = 0;
+    return this;
+  }
+
+  get capacity(): number {
+    return this.rowModes.length;
+  }
+
   /** Starts a row; returns its index. */
   addRow(): number {
     const i = this.rows++;

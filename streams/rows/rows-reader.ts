@@ -40,11 +40,14 @@ export async function* readRowsPages<T extends PageWithToken>(
         const peeked = peekNextPageToken(bytes);
         if (peeked === undefined || peeked === token || seen.has(peeked)) return undefined;
         flight.next = send(peeked);
-        // undici reuses a keep-alive socket only one event-loop turn after a response ends (setImmediate),
+        // undici reuses a keep-alive socket only an event-loop turn after a response ends (setImmediate),
         // so the request would sit in its queue until the synchronous decode is over (measured: it reached
-        // the server ~50-100 ms late on every page). One turn lets it leave first.
-        return new Promise((resolve) => setImmediate(resolve));
+        // the server ~50-100 ms late on every page). Two turns let it leave first: after the first page,
+        // while the pool has one socket, one turn was not enough (page 2's request still left ~200 ms
+        // late, after page 1's decode).
+        return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
       },
+      ...(decoder.bodyBuffer !== undefined && { bodyBuffer: (length: number) => decoder.bodyBuffer!(length) }),
       fromBytes: (bytes) => decoder.fromBytes(bytes),
       fromPage: (page) => decoder.fromPage(page),
     };

@@ -8,7 +8,7 @@
  * written exactly as the record writer writes it: UTC with the unit's fraction digits.
  */
 import { TimeUnit, Type, makeVector, type Data, type DataType, type RecordBatch } from "apache-arrow";
-import { unitTimestampWriter } from "../../encode/arrow-encoders.js";
+import { UnitTimestampText } from "../../encode/arrow-encoders.js";
 import { ByteWriter } from "../../encode/json-bytes.js";
 import { formatInstant, MaxTimestamp } from "../../encode/timestamps.js";
 
@@ -33,11 +33,26 @@ export function maxTimestampText(batch: RecordBatch, column: string, startRow = 
 function maxTimestamp(data: Data, start: number): string | undefined {
   const big = data.values as BigInt64Array;
   const u32 = new Uint32Array(big.buffer, big.byteOffset, big.length * 2);
-  const valid = validity(data);
+  const best = highestRow(u32, data.nullCount === 0 ? undefined : data.nullBitmap, data.offset, start, data.length);
+  if (best < 0) return undefined;
+  // The record writer's own bytes for this value (without the quotes), so cursor and record agree.
+  const w = new ByteWriter(64);
+  new UnitTimestampText((data.type as DataType & { unit: TimeUnit }).unit).write(w, u32[2 * best]!, u32[2 * best + 1]! | 0);
+  return Buffer.concat(w.takeChunks(true)).toString("latin1").slice(1, -1);
+}
+
+/**
+ * The row of the highest 64-bit value (lo/hi words) among the valid rows [start, n), -1 if none. A loop
+ * of its own, with nothing after it and no per-batch closure in it: V8 compiles it once, where a loop
+ * followed by code that had not run yet (or calling a closure made per batch) was deoptimized and
+ * compiled again for every batch (≈ 20 ms of compiling each time). Validity bits are not pre-sliced.
+ */
+function highestRow(u32: Uint32Array, bitmap: Uint8Array | undefined, offset: number, start: number, n: number): number {
+  const checked = bitmap !== undefined && bitmap.length > 0;
   let best = -1;
   let bestHi = 0, bestLo = 0;
-  for (let i = start; i < data.length; i++) {
-    if (valid !== undefined && !valid(i)) continue;
+  for (let i = start; i < n; i++) {
+    if (checked && ((bitmap[(offset + i) >> 3]! >> ((offset + i) & 7)) & 1) === 0) continue;
     const lo = u32[2 * i]!, hi = u32[2 * i + 1]! | 0;
     if (best < 0 || hi > bestHi || (hi === bestHi && lo > bestLo)) {
       best = i;
@@ -45,17 +60,5 @@ function maxTimestamp(data: Data, start: number): string | undefined {
       bestLo = lo;
     }
   }
-  if (best < 0) return undefined;
-  // The record writer's own bytes for this value (without the quotes), so cursor and record agree.
-  const w = new ByteWriter(64);
-  unitTimestampWriter((data.type as DataType & { unit: TimeUnit }).unit)(w, bestLo, bestHi);
-  return Buffer.concat(w.takeChunks(true)).toString("latin1").slice(1, -1);
-}
-
-/** Row-validity test, or undefined when the column has no nulls. Bits are not pre-sliced: offset applies. */
-function validity(data: Data): ((i: number) => boolean) | undefined {
-  const bitmap = data.nullBitmap;
-  if (data.nullCount === 0 || bitmap === undefined || bitmap.length === 0) return undefined;
-  const o = data.offset;
-  return (i) => ((bitmap[(o + i) >> 3]! >> ((o + i) & 7)) & 1) === 1;
+  return best;
 }

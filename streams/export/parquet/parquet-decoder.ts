@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import { Worker, type ResourceLimits } from "node:worker_threads";
 import { lend } from "../../contract/chunk-pool.js";
 import { SystemError, TransientError } from "../../contract/errors.js";
-import { sourceKey, type FileSource, type OpenInput } from "./parquet-worker-files.js";
+import { sourceKey, type FileSource, type OpenInput } from "./parquet-source.js";
 import type { FailureKind } from "./parquet-failure.js";
 import type { ParquetWorkerCommand, ParquetWorkerInput, ParquetWorkerMessage } from "./parquet-worker.js";
 

@@ -14,7 +14,7 @@ import { basename } from "node:path";
 import { tableFromIPC, type RecordBatch } from "apache-arrow";
 import { ParquetDecoder, openInputOf } from "./parquet-decoder.js";
 import type { ParquetWorkerInput, ParquetWorkerMessage } from "./parquet-worker.js";
-import type { FileSource } from "./parquet-worker-files.js";
+import type { FileSource } from "./parquet-source.js";
 import { maxTimestampText } from "./arrow-cursor.js";
 import { compileSerializer, fromDataLines, type OutputColumn } from "../../encode/record-serializer.js";
 import type { Batch, RecordFraming } from "../../contract/stream.js";
@@ -32,15 +32,17 @@ export interface ParquetReadOptions {
   /** Rows per batch (default 16 384; a row group's pages are fetched whole, batches are decoded one by one). */
   readonly batchSize?: number;
   /**
-   * Batches decoded ahead of the consumer (default 2 for Arrow batches; 6 for records, so that with
+   * Batches decoded ahead of the consumer (default 2 for Arrow batches; 8 for records, so that with
    * `shareBelow` of them waiting for this thread the worker still has room to serialize ahead).
    */
   readonly inFlight?: number;
   /**
    * readParquetRecords only: batches left for this thread to serialize while it keeps up (0 = the
-   * worker serializes everything). Default 3: the worker only decides where a batch goes between two
-   * batches of its own (~60 ms apart), so this thread keeps that much work queued and does not idle
-   * (2 left it idle ~25 % of the time; 4 starves the worker; measured with the CLI, 1 M rows).
+   * worker serializes everything). Default 5: the worker only decides where a batch goes between two
+   * batches of its own, and decodes a whole row group (~70 ms per 100 k rows) before its next batch, so
+   * this thread keeps that much work queued and does not idle. With 5 (and 8 in flight) both threads
+   * spend the same CPU (1.08 s each per 1 M rows); with 3 the decode thread did 1.36 s and this one
+   * 0.76 s, and the read took as long as the busier one (measured with the CLI, per-thread CPU).
    */
   readonly shareBelow?: number;
   /**
@@ -128,14 +130,14 @@ async function* runWorker(
     // ≤ 16 k-row slices of a row group, at most `inFlight` of them queued: memory holds about one
     // slice being written plus the queue, not a whole decoded row group (100 k rows, ~50 MB as lines).
     ...openInputOf(source, options),
-    ...(serialize === undefined ? {} : { serialize: serialize.map((c) => ({ ...c })), shareBelow: options.shareBelow ?? 3 }),
+    ...(serialize === undefined ? {} : { serialize: serialize.map((c) => ({ ...c })), shareBelow: options.shareBelow ?? 5 }),
     ...(serialize === undefined || options.framing === undefined ? {} : { framing: checkedFraming(options.framing) }),
     ...(serialize === undefined || cursorColumn === undefined ? {} : { cursorColumn }),
   };
   const decoder = options.decoder ?? new ParquetDecoder();
   try {
     const name = options.name ?? (typeof source === "string" ? basename(source) : source.id);
-    for await (const item of decoder.run(input, name, options.signal, options.inFlight ?? (serialize === undefined ? 2 : 6))) {
+    for await (const item of decoder.run(input, name, options.signal, options.inFlight ?? (serialize === undefined ? 2 : 8))) {
       if (item[0].type === "meta") options.onMeta?.({ numRows: item[0].numRows, rowGroups: item[0].rowGroups });
       else yield item;
     }

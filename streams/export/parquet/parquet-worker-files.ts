@@ -15,22 +15,7 @@
  */
 import { fstat, openAsBlob, read } from "node:fs";
 import { ParquetFile, type RecordBatch as WasmBatch } from "parquet-wasm";
-
-/** A file to read: a path, or an open descriptor with an id that is unique where numbers are reused. */
-export type FileSource = string | { readonly fd: number; readonly id: string };
-
-/** What a file is opened with (the rest of a job's input does not change the batches). */
-export interface OpenInput {
-  readonly file: FileSource;
-  readonly columns?: readonly string[];
-  readonly startRow: number;
-  readonly batchSize: number;
-}
-
-/** Tells two sources apart (a path and an id never collide). */
-export function sourceKey(file: FileSource): string {
-  return typeof file === "string" ? `path:${file}` : `fd:${file.id}`;
-}
+import { sourceKey, type OpenInput } from "./parquet-source.js";
 
 export interface OpenedFile {
   /** Rows per row group, all of the file's. */

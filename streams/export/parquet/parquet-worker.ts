@@ -18,7 +18,8 @@ import { wasmMemory, type RecordBatch as WasmBatch } from "parquet-wasm";
 import { adoptBuffer } from "../../contract/chunk-pool.js";
 import { maxTimestampText } from "./arrow-cursor.js";
 import { failureDetail, failureKind, FileReadError, type FailureKind } from "./parquet-failure.js";
-import { openFile, prepareFile, sourceKey, type OpenInput } from "./parquet-worker-files.js";
+import { sourceKey, type OpenInput } from "./parquet-source.js";
+import { openFile, prepareFile } from "./parquet-worker-files.js";
 import { compileSerializer, type OutputColumn } from "../../encode/record-serializer.js";
 
 export interface ParquetWorkerInput extends OpenInput {
