@@ -124,8 +124,3 @@ export function timestampFromMillis(ms: number): string | undefined {
   const frac = whole ? ms - secs * 1000 : Math.round((ms - secs * 1000) * 1000);
   return `${iso.slice(0, 19)}.${String(frac).padStart(whole ? 3 : 6, "0")}Z`;
 }
-
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
-export function isDateText(s: string): boolean {
-  return DATE_ONLY.test(s);
-}

@@ -76,8 +76,3 @@ export function parseTables(value: unknown): TableMeta[] {
   }
   return tables;
 }
-
-/** Stream name for a table: its id (the value used in paths), which is stable across renames of `name`. */
-export function streamNameOf(table: TableMeta): string {
-  return table.id;
-}
