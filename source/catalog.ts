@@ -7,7 +7,7 @@
  */
 import type { ValidateFunction } from "ajv";
 import type { Stream, SyncMode } from "../streams/contract/stream.js";
-import { createAjv } from "./ajv.js";
+import { createAjvForOwnSchemas } from "./ajv.js";
 import { ConfigError } from "../streams/contract/errors.js";
 import { readJsonFile } from "./json-file.js";
 import type { StreamRef } from "./messages.js";
@@ -43,7 +43,7 @@ export interface RejectedStream {
   readonly error: ConfigError;
 }
 
-const CATALOG_SCHEMA = {
+export const CATALOG_SCHEMA = {
   type: "object",
   required: ["streams"],
   properties: {
@@ -73,7 +73,7 @@ const CATALOG_SCHEMA = {
 
 let compiled: ValidateFunction<ConfiguredCatalog> | undefined;
 /** Compiled on first use: `spec` and `check` never pay for it. */
-const validateCatalog = (): ValidateFunction<ConfiguredCatalog> => (compiled ??= createAjv({ verbose: true }).compile<ConfiguredCatalog>(CATALOG_SCHEMA));
+const validateCatalog = (): ValidateFunction<ConfiguredCatalog> => (compiled ??= createAjvForOwnSchemas({ verbose: true }).compile<ConfiguredCatalog>(CATALOG_SCHEMA));
 
 export async function loadCatalog(path: string): Promise<ConfiguredCatalog> {
   return parseCatalog(await readJsonFile(path, "catalog"));

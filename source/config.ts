@@ -7,7 +7,7 @@ import type { Ajv, ValidateFunction } from "ajv";
 import { withoutBearer } from "../spec/api-token.js";
 import type { ConnectorConfig, EndpointPaths } from "../spec/config.js";
 import { loadSpec } from "../spec/index.js";
-import { createAjv } from "./ajv.js";
+import { createAjvForOwnSchemas } from "./ajv.js";
 import { convertFilters, type FilterEntry } from "./config-filters.js";
 import { ConfigError } from "../streams/contract/errors.js";
 import { readJsonFile } from "./json-file.js";
@@ -33,7 +33,7 @@ let compiled: { validate: ValidateFunction; properties: Set<string>; secrets: Se
 function validator(): NonNullable<typeof compiled> {
   if (compiled === undefined) {
     const spec = loadSpec().connectionSpecification;
-    const ajv: Ajv = createAjv({ useDefaults: true, verbose: true });
+    const ajv: Ajv = createAjvForOwnSchemas({ useDefaults: true, verbose: true });
     const properties = new Set(Object.keys(spec.properties));
     const secrets = new Set(Object.entries(spec.properties).filter(([, p]) => p.airbyte_secret === true).map(([k]) => k));
     compiled = { validate: ajv.compile(spec), properties, secrets };
