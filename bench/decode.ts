@@ -18,7 +18,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { readParquetFile, readParquetRecords } from "../streams/export/parquet/parquet-reader.js";
-import { compileSerializer, type OutputColumn } from "../streams/encode/record-serializer.js";
+import { compileArrowSerializer } from "../streams/encode/arrow-serializer.js";
+import type { OutputColumn } from "../streams/encode/record-serializer.js";
 import type { Batch, RecordFraming } from "../streams/contract/stream.js";
 
 const SPEND: [string, string][] = [
@@ -73,7 +74,7 @@ async function runChild(mode: string, file: string): Promise<void> {
   let rows = 0, bytes = 0;
   const f = framing();
   if (mode === "main") {
-    const s = compileSerializer(COLUMNS);
+    const s = compileArrowSerializer(COLUMNS);
     for await (const b of readParquetFile(file)) {
       rows += b.numRows;
       bytes += await write(s.fromArrow(b), f);

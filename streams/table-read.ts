@@ -7,7 +7,6 @@ import type { ConnectorConfig, ReadMode } from "../spec/config.js";
 import type { TableMeta } from "./api/tables.js";
 import { projectColumns } from "./catalog/projection.js";
 import { cursorColumn, updatedAtMissesEdits } from "./catalog/schema.js";
-import { ExportFailedError, readExportPath } from "./export/export-path.js";
 import type { IgniteClient } from "./http/client.js";
 import { readRowsPath } from "./rows/rows-path.js";
 import { parseTableState, type SyncProgress, type TableState } from "./sync/stream-state.js";
@@ -40,6 +39,9 @@ export async function* readTable(deps: TableReadDeps, ctx: ReadContext): AsyncGe
 
   const rows = { table, config, client, projection, filters, tracker, cursorKey };
   if (choosePath(config.read_mode, sync) === "export") {
+    // Loaded for an export only: it brings apache-arrow and the decode thread's code (≈ 80 ms to load),
+    // which a rows read (every small incremental sync) does not need.
+    const { ExportFailedError, readExportPath } = await import("./export/export-path.js");
     try {
       yield* readExportPath({ ...rows, cursorColumn: cursor?.name }, ctx);
     } catch (error) {

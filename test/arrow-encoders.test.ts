@@ -5,7 +5,7 @@
  */
 import { Decimal, Int64, Table, TimestampMicrosecond, TimestampMillisecond, TimestampNanosecond, TimestampSecond, makeData, makeVector, vectorFromArray } from "apache-arrow";
 import { describe, expect, test } from "vitest";
-import { compileSerializer } from "../streams/encode/record-serializer.js";
+import { compileArrowSerializer } from "../streams/encode/arrow-serializer.js";
 
 const FRAMING = { prefix: new Uint8Array(0), suffix: Buffer.from("\n") };
 let seed = 12345;
@@ -20,7 +20,7 @@ function rnd64(): bigint {
 const EDGES = [0n, 1n, -1n, 2n ** 53n - 1n, 2n ** 53n, -(2n ** 53n), 2n ** 63n - 1n, -(2n ** 63n), 2n ** 32n, -(2n ** 32n), 999_999_999n, 1_000_000_000n, -999_999_999n];
 const values = [...EDGES, ...Array.from({ length: 4000 }, rnd64)];
 const out = (t: Table, dataType: string): string[] =>
-  Buffer.concat([...compileSerializer([{ key: "v", source: "v", dataType }]).fromArrow(t.batches[0]!).encode(FRAMING)]).toString().split("\n").slice(0, -1).map((l) => l.slice(5, -1));
+  Buffer.concat([...compileArrowSerializer([{ key: "v", source: "v", dataType }]).fromArrow(t.batches[0]!).encode(FRAMING)]).toString().split("\n").slice(0, -1).map((l) => l.slice(5, -1));
 
 function decimalOracle(v: bigint, scale: number): string {
   const neg = v < 0n, d = (neg ? -v : v).toString().padStart(scale + 1, "0");

@@ -56,7 +56,7 @@ async function setup(): Promise<{ reader: ExportJobReader; ctx: ReadContext; han
   if (outcome.kind !== "ready") throw new Error(`export not ready: ${outcome.kind}`);
   expect(outcome.files).toHaveLength(ROWS / FILE_ROWS);
   const serializer = compileSerializer([{ key: "id", source: "id", dataType: "STRING" }]);
-  const reader = new ExportJobReader({ client, tempRoot: dir, cursorColumn: undefined, arrowSerializer: serializer, jsonSerializer: serializer });
+  const reader = new ExportJobReader({ client, tempRoot: dir, cursorColumn: undefined, arrowColumns: serializer.columns, jsonSerializer: serializer });
   return { reader, ctx, handle: outcome.handle, files: outcome.files, abort, framings };
 }
 

@@ -17,6 +17,7 @@ import {
   type ParquetSource,
 } from "../streams/export/parquet/parquet-reader.js";
 import { returnChunk } from "../streams/contract/chunk-pool.js";
+import { compileArrowSerializer } from "../streams/encode/arrow-serializer.js";
 import { compileSerializer } from "../streams/encode/record-serializer.js";
 import type { Batch } from "../streams/contract/stream.js";
 import { CODECS, COLUMNS, arrowTable, logicalRows, objectRow, parquetBytes, tempDir, writeParquetFile } from "./arrow-fixtures.js";
@@ -25,9 +26,9 @@ const FRAMING = { prefix: Buffer.from('{"type":"RECORD","record":{"stream":"spen
 const N = 300;
 const ROW_GROUP = 64;
 const rows = logicalRows(N);
-const serializer = compileSerializer(COLUMNS);
+const serializer = compileArrowSerializer(COLUMNS);
 /** The oracle: the same rows as a rows page would carry them. */
-const expectedLines = textOf([serializer.fromObjects(rows.map(objectRow))]).split("\n").slice(0, -1);
+const expectedLines = textOf([compileSerializer(COLUMNS).fromObjects(rows.map(objectRow))]).split("\n").slice(0, -1);
 let dir: string;
 
 function textOf(batches: Iterable<Batch>): string {

@@ -4,7 +4,8 @@ import {
 } from "apache-arrow";
 import { describe, expect, test } from "vitest";
 import { JsonNumber } from "../streams/encode/json-lossless.js";
-import { compileSerializer, fromDataLines, type OutputColumn } from "../streams/encode/record-serializer.js";
+import { compileArrowSerializer } from "../streams/encode/arrow-serializer.js";
+import { compileSerializer as compileObjectSerializer, fromDataLines, type OutputColumn, type SerializerOptions } from "../streams/encode/record-serializer.js";
 import type { Batch, RecordFraming } from "../streams/contract/stream.js";
 import { COLUMNS, arrowTable, logicalRows, objectRow } from "./arrow-fixtures.js";
 
@@ -12,6 +13,11 @@ const FRAMING = { prefix: Buffer.from('{"type":"RECORD","record":{"stream":"s","
 const text = (b: Batch, f: RecordFraming = FRAMING): string => Buffer.concat([...b.encode(f)]).toString("utf8");
 const dataOf = (line: string): string => line.slice(FRAMING.prefix.length, -2);
 const lines = (b: Batch): string[] => text(b).split("\n").slice(0, -1).map(dataOf);
+/** Both serializers of one schema, so each test writes the same rows from objects and from Arrow. */
+const compileSerializer = (columns: readonly OutputColumn[], options?: SerializerOptions) => ({
+  ...compileObjectSerializer(columns, options),
+  ...compileArrowSerializer(columns, options),
+});
 
 describe("fromArrow and fromObjects write the same text", () => {
   const rows = logicalRows(40);

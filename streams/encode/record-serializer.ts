@@ -1,6 +1,8 @@
 /**
- * The one record serializer: compiled once per stream schema, it turns rows pages, JSON export rows
- * and Arrow batches into complete RECORD lines (framing.prefix + data object + framing.suffix).
+ * The one record serializer: compiled once per stream schema, it turns rows pages and JSON export rows
+ * into complete RECORD lines (framing.prefix + data object + framing.suffix). Arrow batches go through
+ * its sibling arrow-serializer.ts, by the same rules; a module of its own, so that a read that never sees
+ * Arrow (rows pages, the legacy tables) never loads apache-arrow (≈ 80 ms of every such process).
  *
  * Output rules, the same for both inputs so a row reads byte-identically either way:
  * - keys in column order, then (objects only) unknown extra keys in the object's own order;
@@ -15,9 +17,7 @@
  *
  * Bytes go into reused-until-full buffers (json-bytes.ts); a chunk handed out is never written again.
  */
-import type { RecordBatch } from "apache-arrow";
-import { encoderFor, type RowWriter } from "./arrow-encoders.js";
-import { arrowRowLoop, RECORD_RESERVE } from "./arrow-row-loop.js";
+import { RECORD_RESERVE } from "./arrow-row-loop.js";
 import { ByteWriter, DEFAULT_CHUNK_BYTES, keyBytes } from "./json-bytes.js";
 import { valueWriterFor, writeGeneric, type ValueWriter } from "./json-bytes-values.js";
 import type { Batch, RecordFraming } from "../contract/stream.js";
@@ -39,8 +39,6 @@ export interface RecordSerializer {
   fromObjects(rows: readonly Record<string, unknown>[]): Batch;
   /** One object row's data object (`{…}`, no framing), exactly as `fromObjects` writes it. */
   writeObject(w: ByteWriter, row: Record<string, unknown>): void;
-  /** Parquet/Arrow batches; `startRow` skips that many leading rows (resume inside a batch). */
-  fromArrow(batch: RecordBatch, startRow?: number): Batch;
 }
 
 export interface SerializerOptions {
@@ -55,7 +53,6 @@ export function compileSerializer(columns: readonly OutputColumn[], options: Ser
   const firstKeys = columns.map((c) => keyBytes(c.key, false));
   const nextKeys = columns.map((c) => keyBytes(c.key, true));
   const writers: ValueWriter[] = columns.map((c) => valueWriterFor(c.dataType));
-  const byArrowName = new Map(columns.map((c, j) => [c.arrowName ?? c.source, j]));
 
   function writeObject(w: ByteWriter, row: Record<string, unknown>): void {
     w.byte(0x7b);
@@ -82,7 +79,7 @@ export function compileSerializer(columns: readonly OutputColumn[], options: Ser
     return { kind: "batch", count: rows.length, encode: (framing) => writeObjects(rows, framing) };
   }
 
-  /** Once per serializer, not per batch (see writeArrowRows). */
+  /** Once per serializer, not per batch: V8 optimizes one generator, not a new one per batch. */
   function* writeObjects(rows: readonly Record<string, unknown>[], framing: RecordFraming): Iterable<Uint8Array> {
     const w = new ByteWriter(chunkBytes);
     for (const row of rows) {
@@ -95,39 +92,7 @@ export function compileSerializer(columns: readonly OutputColumn[], options: Ser
     yield* w.takeChunks(true);
   }
 
-  function fromArrow(batch: RecordBatch, startRow = 0): Batch {
-    const start = Math.min(Math.max(0, Math.floor(startRow)), batch.numRows);
-    const plan = arrowPlan(batch);
-    return {
-      kind: "batch",
-      count: batch.numRows - start,
-      encode(framing: RecordFraming): Iterable<Uint8Array> {
-        const w = new ByteWriter(chunkBytes);
-        const cols: RowWriter[] = plan.map((p) => encoderFor(w, p.data, p.dataType));
-        const keys = plan.map((p, n) => keyBytes(p.key, n > 0));
-        arrowRowLoop(keys)(w, cols, start, batch.numRows, framing.prefix, framing.suffix);
-        return w.takeChunks(true);
-      },
-    };
-  }
-
-  /** Batch columns in output order: known columns by position, then the rest as they come. */
-  function arrowPlan(batch: RecordBatch): { key: string; dataType: string; data: import("apache-arrow").Data }[] {
-    const knownCols: { j: number; key: string; dataType: string; data: import("apache-arrow").Data }[] = [];
-    const extra: typeof knownCols = [];
-    batch.schema.fields.forEach((field, f) => {
-      const child = batch.getChildAt(f);
-      const data = child?.data[0];
-      if (data === undefined) return;
-      const j = byArrowName.get(field.name);
-      if (j === undefined) extra.push({ j: Infinity, key: field.name, dataType: "", data });
-      else knownCols.push({ j, key: columns[j]!.key, dataType: columns[j]!.dataType, data });
-    });
-    knownCols.sort((a, b) => a.j - b.j);
-    return [...knownCols, ...extra];
-  }
-
-  return { columns, fromObjects, writeObject, fromArrow };
+  return { columns, fromObjects, writeObject };
 }
 
 const DATA_LINES: RecordFraming = { prefix: new Uint8Array(0), suffix: new Uint8Array([0x0a]) };

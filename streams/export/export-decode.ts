@@ -10,7 +10,7 @@ import { createGunzip } from "node:zlib";
 import { TempFile } from "./export-temp.js";
 import { readJsonExportFile } from "./json/json-export-reader.js";
 import { readParquetCursorRecords, type ParquetDecoder } from "./parquet/parquet-reader.js";
-import type { RecordSerializer } from "../encode/record-serializer.js";
+import type { OutputColumn, RecordSerializer } from "../encode/record-serializer.js";
 import { maxTimestampOf } from "../sync/cursor-max.js";
 import type { Batch, RecordFraming } from "../contract/stream.js";
 
@@ -26,7 +26,7 @@ export interface DecodeInput {
   /** Column name of updated_at (exports are keyed by column name), when the table has one. */
   readonly cursorColumn: string | undefined;
   /** For Arrow batches (columns matched by Arrow name). */
-  readonly arrowSerializer: RecordSerializer;
+  readonly arrowColumns: readonly OutputColumn[];
   /** For JSON rows, whose keys are column names. */
   readonly jsonSerializer: RecordSerializer;
   readonly signal: AbortSignal;
@@ -88,7 +88,7 @@ async function* decodeParquet(temp: TempFile, input: DecodeInput): AsyncGenerato
   // The worker decodes and serializes (sharing with this thread when it idles) and takes the cursor's
   // highest value from the same rows; this thread mostly frames records.
   const options = { startRow: input.startRow, signal: input.signal, name: input.name, ...decoderOf(input), ...framingOf(input) };
-  for await (const { batch, maxUpdatedAt } of readParquetCursorRecords(temp, input.arrowSerializer.columns, input.cursorColumn, options)) {
+  for await (const { batch, maxUpdatedAt } of readParquetCursorRecords(temp, input.arrowColumns, input.cursorColumn, options)) {
     if (batch.count > 0) yield { batch, rows: batch.count, maxUpdatedAt };
   }
 }

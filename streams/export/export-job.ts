@@ -12,7 +12,7 @@ import { TempFile } from "./export-temp.js";
 import { findFile, orderFiles } from "./export-files.js";
 import { ParquetDecoder } from "./parquet/parquet-reader.js";
 import { parseDownloadList, phaseOf, type ExportFileRef } from "./export-status.js";
-import type { RecordSerializer } from "../encode/record-serializer.js";
+import type { OutputColumn, RecordSerializer } from "../encode/record-serializer.js";
 import type { Batch, ReadContext } from "../contract/stream.js";
 
 /** The listing of the poll that just saw the job succeed serves its first file if it is this young. */
@@ -25,7 +25,8 @@ export interface JobReaderDeps {
   /** Where the downloads' temp files are made (they have no name there); the system temp dir when absent. */
   readonly tempRoot?: string;
   readonly cursorColumn: string | undefined;
-  readonly arrowSerializer: RecordSerializer;
+  /** The output columns of Parquet files (matched by Arrow name); the decode thread serializes them. */
+  readonly arrowColumns: readonly OutputColumn[];
   readonly jsonSerializer: RecordSerializer;
   /**
    * The caller's decode thread (started early, see export-path.ts), which the caller closes; absent =
@@ -147,7 +148,7 @@ export class ExportJobReader {
               ...(this.#deps.tempRoot !== undefined && { tempRoot: this.#deps.tempRoot }),
               startRow: rowOffset,
               cursorColumn: this.#deps.cursorColumn,
-              arrowSerializer: this.#deps.arrowSerializer,
+              arrowColumns: this.#deps.arrowColumns,
               jsonSerializer: this.#deps.jsonSerializer,
               signal: ctx.signal,
               decoder,

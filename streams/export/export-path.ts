@@ -88,7 +88,7 @@ export async function* readExportPath(input: ExportPathInput, ctx: ReadContext):
   const reader = new ExportJobReader({
     client,
     cursorColumn: input.cursorColumn,
-    arrowSerializer: compileSerializer(projection.columns),
+    arrowColumns: projection.columns,
     // Export files are keyed by column name whatever `column_keys` says; rows pages are keyed per keyBy.
     jsonSerializer: compileSerializer(projection.columns.map((c) => ({ ...c, source: c.arrowName ?? c.source }))),
     decoder,

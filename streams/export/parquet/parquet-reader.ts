@@ -16,7 +16,8 @@ import { ParquetDecoder, openInputOf } from "./parquet-decoder.js";
 import type { ParquetWorkerInput, ParquetWorkerMessage } from "./parquet-worker.js";
 import type { FileSource } from "./parquet-source.js";
 import { maxTimestampText } from "./arrow-cursor.js";
-import { compileSerializer, fromDataLines, type OutputColumn } from "../../encode/record-serializer.js";
+import { compileArrowSerializer } from "../../encode/arrow-serializer.js";
+import { fromDataLines, type OutputColumn } from "../../encode/record-serializer.js";
 import type { Batch, RecordFraming } from "../../contract/stream.js";
 
 export { CorruptParquetError, DEFAULT_WASM_CAP_BYTES, ParquetDecodeBugError, ParquetDecodeMemoryError, ParquetDecoder } from "./parquet-decoder.js";
@@ -92,7 +93,7 @@ export async function* readParquetCursorRecords(
   cursorColumn: string | undefined,
   options: ParquetReadOptions = {},
 ): AsyncGenerator<{ batch: Batch; maxUpdatedAt: string | undefined }> {
-  const serializer = compileSerializer(columns);
+  const serializer = compileArrowSerializer(columns);
   const framing = options.framing === undefined ? {} : { framing: options.framing };
   for await (const [m, post] of runWorker(source, options, columns, cursorColumn)) {
     if (m.type === "lines") {

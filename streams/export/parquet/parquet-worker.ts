@@ -20,7 +20,8 @@ import { maxTimestampText } from "./arrow-cursor.js";
 import { failureDetail, failureKind, FileReadError, type FailureKind } from "./parquet-failure.js";
 import { sourceKey, type OpenInput } from "./parquet-source.js";
 import { openFile, prepareFile } from "./parquet-worker-files.js";
-import { compileSerializer, type OutputColumn } from "../../encode/record-serializer.js";
+import { compileArrowSerializer } from "../../encode/arrow-serializer.js";
+import type { OutputColumn } from "../../encode/record-serializer.js";
 
 export interface ParquetWorkerInput extends OpenInput {
   /**
@@ -163,7 +164,7 @@ async function decode(job: number, input: ParquetWorkerInput): Promise<void> {
     const { groups, prepared } = file;
     port.postMessage({ job, type: "meta", numRows: groups.reduce((a, b) => a + b, 0), rowGroups: groups, prepared } satisfies ParquetWorkerMessage);
     let skip = file.skip;
-    const serializer = input.serialize === undefined ? undefined : compileSerializer(input.serialize, { chunkBytes: 1 << 20 });
+    const serializer = input.serialize === undefined ? undefined : compileArrowSerializer(input.serialize, { chunkBytes: 1 << 20 });
     for await (const wasmBatch of batchesOf(file)) {
       const rows = wasmBatch.numRows;
       if (skip >= rows) {
