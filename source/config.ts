@@ -67,9 +67,10 @@ export function validateConfig(raw: unknown, env: NodeJS.ProcessEnv = process.en
   if (typeof data.start_date === "string" && !isRealDate(data.start_date)) {
     problems.push(`start_date: ${data.start_date} is not a real date`);
   }
-  if (typeof data.api_token === "string" && withoutBearer(data.api_token) !== data.api_token) {
+  const bareToken = typeof data.api_token === "string" ? withoutBearer(data.api_token) : undefined;
+  if (bareToken !== undefined && bareToken !== data.api_token) {
     // Users copy the whole header value from examples; the meaning is clear, so fix it and say so.
-    data.api_token = withoutBearer(data.api_token);
+    data.api_token = bareToken;
     warnings.push('api_token: the "Bearer " prefix was removed; paste the token only');
     if (data.api_token === "") problems.push("api_token: must not be empty");
   }

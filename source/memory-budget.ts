@@ -14,6 +14,14 @@
  */
 import { mb } from "../streams/contract/memory.js";
 
+/** What limits the process's memory (read by source/memory-limit.ts). */
+export interface MemoryLimits {
+  /** The cgroup memory limit, when one is set. */
+  readonly cgroupBytes?: number;
+  /** V8's old-space limit. */
+  readonly heapLimitBytes: number;
+}
+
 export interface MemoryBudget {
   /** What the process must stay under, and where that comes from. */
   readonly limitBytes: number;
@@ -39,34 +47,30 @@ export const PROCESS_HEADROOM_BYTES = 48 * 1024 * 1024;
 /** Streams always get at least this much to share, however tight the limit: one of them must be able to run. */
 const MIN_STREAM_BYTES = 16 * 1024 * 1024;
 
-export function planBudget(limits: { cgroupBytes?: number; heapLimitBytes: number }, baselineBytes: number): MemoryBudget {
-  const stopHeapBytes = Math.floor(limits.heapLimitBytes * STOP_FRACTION);
-  if (limits.cgroupBytes !== undefined) {
-    const stopRssBytes = Math.floor(Math.min(limits.cgroupBytes * STOP_FRACTION, limits.cgroupBytes - STOP_MARGIN_BYTES));
-    return {
-      limitBytes: limits.cgroupBytes,
-      source: "cgroup",
-      stopRssBytes,
-      stopHeapBytes,
-      streamBytes: Math.max(MIN_STREAM_BYTES, stopRssBytes - baselineBytes - PROCESS_HEADROOM_BYTES),
-      baselineBytes,
-    };
-  }
-  return {
-    limitBytes: limits.heapLimitBytes,
-    source: "heap",
-    stopHeapBytes,
-    streamBytes: Math.max(MIN_STREAM_BYTES, stopHeapBytes - baselineBytes - PROCESS_HEADROOM_BYTES),
-    baselineBytes,
-  };
+export function planBudget(limits: MemoryLimits, baselineBytes: number): MemoryBudget {
+  const { cgroupBytes, heapLimitBytes } = limits;
+  const stopHeapBytes = Math.floor(heapLimitBytes * STOP_FRACTION);
+  const stopRssBytes = cgroupBytes === undefined ? undefined : Math.floor(Math.min(cgroupBytes * STOP_FRACTION, cgroupBytes - STOP_MARGIN_BYTES));
+  // The streams share what is left below the mark that stops the read: RSS under a cgroup, else the heap.
+  const stopBytes = stopRssBytes ?? stopHeapBytes;
+  const streamBytes = Math.max(MIN_STREAM_BYTES, stopBytes - baselineBytes - PROCESS_HEADROOM_BYTES);
+  if (cgroupBytes === undefined) return { limitBytes: heapLimitBytes, source: "heap", stopHeapBytes, streamBytes, baselineBytes };
+  return { limitBytes: cgroupBytes, source: "cgroup", stopRssBytes, stopHeapBytes, streamBytes, baselineBytes };
 }
 
-/** One log line: the limit, where it comes from, and what the streams share. */
-export function describeBudget(budget: MemoryBudget, streams: number): string {
-  const limit = budget.source === "cgroup" ? `the memory limit of ${mb(budget.limitBytes)} (cgroup)` : `the V8 heap limit of ${mb(budget.limitBytes)}`;
+/**
+ * The limit and where it comes from, as the budget's log line and the watchdog's error both name it, so
+ * the two can be matched up in a log: "memory limit of 300 MB (cgroup)" or "V8 heap limit of 256 MB".
+ */
+export function describeLimit(budget: MemoryBudget): string {
+  return budget.source === "cgroup" ? `memory limit of ${mb(budget.limitBytes)} (cgroup)` : `V8 heap limit of ${mb(budget.limitBytes)}`;
+}
+
+/** One log line: the limit, where it comes from, and what the streams share (`perStreamBytes` each, as the share splits it). */
+export function describeBudget(budget: MemoryBudget, streams: number, perStreamBytes: number): string {
   return (
-    `Memory budget: ${mb(budget.streamBytes)} for the streams (${streams} at a time get ${mb(budget.streamBytes / Math.max(1, streams))} each) ` +
-    `under ${limit}, after ${mb(budget.baselineBytes)} in use and ${mb(PROCESS_HEADROOM_BYTES)} of headroom; ` +
+    `Memory budget: ${mb(budget.streamBytes)} for the streams (${streams} at a time get ${mb(perStreamBytes)} each) ` +
+    `under the ${describeLimit(budget)}, after ${mb(budget.baselineBytes)} in use and ${mb(PROCESS_HEADROOM_BYTES)} of headroom; ` +
     `the read stops at ${mb(budget.stopRssBytes ?? budget.stopHeapBytes)}${budget.stopRssBytes === undefined ? " of heap" : ""}`
   );
 }

@@ -11,14 +11,7 @@
  */
 import { readFileSync } from "node:fs";
 import { getHeapStatistics } from "node:v8";
-import { planBudget, type MemoryBudget } from "./memory-budget.js";
-
-export interface MemoryLimits {
-  /** The cgroup memory limit, when one is set. */
-  readonly cgroupBytes?: number;
-  /** V8's old-space limit. */
-  readonly heapLimitBytes: number;
-}
+import { planBudget, type MemoryBudget, type MemoryLimits } from "./memory-budget.js";
 
 /** cgroup v1 says "no limit" with a huge number (PAGE_COUNTER_MAX pages); anything from 2^60 on means none. */
 const NO_LIMIT = 2 ** 60;

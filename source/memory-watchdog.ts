@@ -15,7 +15,7 @@ import { getHeapStatistics } from "node:v8";
 import { TransientError } from "../streams/contract/errors.js";
 import type { RuntimeLogger } from "./logger.js";
 import { mb } from "../streams/contract/memory.js";
-import { describeBudget, type MemoryBudget } from "./memory-budget.js";
+import { describeBudget, describeLimit, type MemoryBudget } from "./memory-budget.js";
 import { anonymousRssBytes } from "./memory-limit.js";
 import { SharedMemoryBudget } from "./memory-share.js";
 
@@ -39,11 +39,12 @@ export interface MemoryGuard {
 
 export function guardMemory(budget: MemoryBudget | undefined, streams: number, signal: AbortSignal, logger: Pick<RuntimeLogger, "info" | "warn">): MemoryGuard {
   if (budget === undefined) return { signal, share: undefined, stoppedBy: undefined, stop: () => undefined };
-  logger.info(describeBudget(budget, streams));
+  const share = new SharedMemoryBudget(budget.streamBytes, streams, logger);
+  logger.info(describeBudget(budget, streams, share.perStreamBytes));
   const watch = watchMemory(budget, { logger });
   return {
     signal: AbortSignal.any([signal, watch.signal]),
-    share: new SharedMemoryBudget(budget.streamBytes, streams, logger),
+    share,
     get stoppedBy() {
       return watch.signal.aborted ? (watch.signal.reason as Error) : undefined;
     },
@@ -66,10 +67,12 @@ const ADVICE = "Resume from the last state; lower max_concurrent_streams or page
 
 export function watchMemory(budget: MemoryBudget, options: WatchOptions): MemoryWatch {
   const controller = new AbortController();
-  const limit = budget.source === "cgroup" ? `Memory limit of ${mb(budget.limitBytes)} (cgroup)` : `V8 heap limit of ${mb(budget.limitBytes)}`;
+  // The limit opens the error's sentence, hence the capital ("V8 heap limit …" has one already).
+  const described = describeLimit(budget);
+  const subject = described.charAt(0).toUpperCase() + described.slice(1);
   const stopAt = (detail: string): void => {
     if (controller.signal.aborted) return;
-    const error = new MemoryLimitError(`${limit} nearly reached: ${detail}; stopped reading before the process is killed. ${ADVICE}`);
+    const error = new MemoryLimitError(`${subject} nearly reached: ${detail}; stopped reading before the process is killed. ${ADVICE}`);
     options.logger.warn(error.message);
     controller.abort(error);
   };
@@ -80,10 +83,12 @@ export function watchMemory(budget: MemoryBudget, options: WatchOptions): Memory
   const hold = options.heapHoldMs ?? HEAP_HOLD_MS;
   let heapHighSince: number | undefined;
   const timer = setInterval(() => {
-    const used = stopRss === undefined ? 0 : rss();
-    if (stopRss !== undefined && used >= stopRss) {
-      stopAt(`${mb(used)} in use, the read stops at ${mb(stopRss)}`);
-      return;
+    if (stopRss !== undefined) {
+      const used = rss();
+      if (used >= stopRss) {
+        stopAt(`${mb(used)} in use, the read stops at ${mb(stopRss)}`);
+        return;
+      }
     }
     const heapUsed = heap();
     const now = performance.now();

@@ -51,8 +51,11 @@ export interface ReadSummary {
   outcomes: Map<string, StreamOutcome>;
   records: Map<string, number>;
   interrupted: boolean;
-  /** What interrupted the read when it was not a signal or stdout: the memory watchdog's error. */
-  stoppedBy?: Error;
+  /**
+   * The error to report once when the read was interrupted: the memory watchdog's, else the signal's or
+   * stdout's. Built here so that the Airbyte and Singer commands report the same interruption alike.
+   */
+  interruption?: Error;
 }
 
 const ABORTED = Symbol("aborted");
@@ -99,8 +102,11 @@ export async function runRead(runs: readonly StreamRun[], rejected: readonly Rej
   };
   await Promise.all(Array.from({ length: workers }, worker)).finally(() => memory.stop());
   summary.interrupted = [...summary.outcomes.values()].includes("interrupted");
-  summary.stoppedBy = memory.stoppedBy;
   await out.flush();
+  // After the flush: a signal that arrives while the output drains is the one to name.
+  if (summary.interrupted) {
+    summary.interruption = memory.stoppedBy ?? interruptionError(options.signal.aborted ? String(options.signal.reason ?? "signal") : "stdout closed");
+  }
   return summary;
 }
 
@@ -308,6 +314,6 @@ function quietWatch(ref: StreamRef, options: RuntimeOptions): { touch(): void; s
 }
 
 /** The error reported once when the whole read was interrupted (SIGTERM/SIGINT, stdout closed). */
-export function interruptionError(reason: string): TransientError {
+function interruptionError(reason: string): TransientError {
   return new TransientError(`The sync was interrupted (${reason}) before every stream completed; the next attempt resumes from the last state`);
 }

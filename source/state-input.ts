@@ -66,6 +66,8 @@ const ACCEPTED =
 
 /** Airbyte messages other than STATE: in the connector's saved output they sit between the STATE lines. */
 const OTHER_MESSAGES = new Set(["RECORD", "LOG", "TRACE", "CONTROL", "SPEC", "CATALOG", "CONNECTION_STATUS"]);
+/** Every `type` that makes a lone object a message rather than a legacy state blob: the state types, STATE, and the rest. */
+const MESSAGE_TYPES = new Set(["STREAM", "GLOBAL", "LEGACY", "STATE", ...OTHER_MESSAGES]);
 
 export function parseState(raw: unknown): InputState {
   if (raw === undefined || raw === null) return InputState.empty();
@@ -77,7 +79,7 @@ export function parseState(raw: unknown): InputState {
 }
 
 function looksLikeMessage(v: Record<string, unknown>): boolean {
-  if (typeof v.type === "string" && (["STREAM", "GLOBAL", "LEGACY", "STATE"].includes(v.type) || OTHER_MESSAGES.has(v.type))) return true;
+  if (typeof v.type === "string" && MESSAGE_TYPES.has(v.type)) return true;
   return "stream" in v && isRecord(v.stream) && "stream_descriptor" in v.stream;
 }
 

@@ -7,7 +7,7 @@ import { loadConfig } from "../config.js";
 import { errorToTrace, FAILURE_EXIT_CODE } from "../error-trace.js";
 import { readMemoryBudget } from "../memory-limit.js";
 import { createProgress } from "../progress.js";
-import { interruptionError, runRead } from "../read-runtime.js";
+import { runRead } from "../read-runtime.js";
 import { loadState } from "../state-input.js";
 import type { CommandContext } from "./context.js";
 
@@ -35,9 +35,8 @@ export async function readCommand(ctx: CommandContext, args: { config: string; c
       memory: readMemoryBudget(),
     });
     const notDone = [...summary.outcomes].filter(([, outcome]) => outcome !== "complete").map(([name]) => name);
-    if (summary.interrupted) {
-      const reason = ctx.signal.aborted ? String(ctx.signal.reason ?? "signal") : "stdout closed";
-      await ctx.out.write(errorToTrace(summary.stoppedBy ?? interruptionError(reason), { redactor: ctx.redactor, now: ctx.now() }));
+    if (summary.interruption !== undefined) {
+      await ctx.out.write(errorToTrace(summary.interruption, { redactor: ctx.redactor, now: ctx.now() }));
     }
     const total = [...summary.records.values()].reduce((a, b) => a + b, 0);
     ctx.logger.info(`Read finished: ${total} records; ${notDone.length === 0 ? "all streams complete" : `not complete: ${notDone.join(", ")}`}`);

@@ -9,7 +9,7 @@ import type { CommandContext } from "../commands/context.js";
 import { FAILURE_EXIT_CODE } from "../error-trace.js";
 import { readJsonFile } from "../json-file.js";
 import { readMemoryBudget } from "../memory-limit.js";
-import { interruptionError, runRead } from "../read-runtime.js";
+import { runRead } from "../read-runtime.js";
 import { keyProperties, replicationKey } from "./catalog.js";
 import { loadSingerConfig } from "./config.js";
 import { singerEmitter } from "./emitter.js";
@@ -53,9 +53,7 @@ export async function singerSync(ctx: CommandContext, args: SyncArgs): Promise<n
       memory: readMemoryBudget(),
     });
     const notDone = [...summary.outcomes].filter(([, outcome]) => outcome !== "complete").map(([name]) => name);
-    if (summary.interrupted) {
-      emitter.error(summary.stoppedBy ?? interruptionError(ctx.signal.aborted ? String(ctx.signal.reason ?? "signal") : "stdout closed"), ctx.now());
-    }
+    if (summary.interruption !== undefined) emitter.error(summary.interruption, ctx.now());
     const total = [...summary.records.values()].reduce((a, b) => a + b, 0);
     ctx.logger.info(`Sync finished: ${total} records; ${notDone.length === 0 ? "all streams complete" : `not complete: ${notDone.join(", ")}`}`);
     return notDone.length === 0 ? 0 : FAILURE_EXIT_CODE;
