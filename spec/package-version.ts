@@ -4,7 +4,15 @@
  */
 import { readFileSync } from "node:fs";
 
+// The runtime and every client a run makes ask for it; package.json does not change under a running
+// process, so it is read once, on first use (not at import, which would cost every process that never asks).
+let version: string | undefined;
+
 export function packageVersion(): string {
+  return (version ??= readPackageVersion());
+}
+
+function readPackageVersion(): string {
   for (const rel of ["../../package.json", "../package.json"]) {
     try {
       const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), "utf8")) as { name?: string; version?: string };

@@ -47,13 +47,3 @@ export function redactUrl(url: string): string {
   if (q >= 0 && SIGNED_QUERY.test(out.slice(q))) out = `${out.slice(0, q)}?${REDACTED}`;
   return out;
 }
-
-/** Redact every string inside a JSON-like value (for objects that are about to be logged). */
-export function redactDeep(value: unknown, redactor: Redactor): unknown {
-  if (typeof value === "string") return redactor.redact(value);
-  if (Array.isArray(value)) return value.map((v) => redactDeep(v, redactor));
-  if (value !== null && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactDeep(v, redactor)]));
-  }
-  return value;
-}

@@ -38,7 +38,7 @@ function int32sOf(values: Int32Array | BigInt64Array): Int32Array {
 const offsetsOf = (data: Data): Int32Array => int32sOf(data.valueOffsets as Int32Array | BigInt64Array);
 
 /** The low and high 32-bit words of 64-bit values (index 2i and 2i+1). */
-function wordsOf(big: BigInt64Array | BigUint64Array): Uint32Array {
+export function wordsOf(big: BigInt64Array | BigUint64Array): Uint32Array {
   return new Uint32Array(big.buffer, big.byteOffset, big.length * 2);
 }
 

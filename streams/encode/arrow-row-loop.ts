@@ -12,13 +12,10 @@
  * text, so no key can inject code. A row writer is made once per shape and thread and then reused.
  */
 import type { RowWriter } from "./arrow-encoders.js";
-import type { ByteWriter } from "./json-bytes.js";
+import { RECORD_RESERVE, type ByteWriter } from "./json-bytes.js";
 
 /** Writes rows [start, n) as framed records: prefix, `{`, key + value per column, `}`, suffix. */
 export type ArrowRowLoop = (w: ByteWriter, cols: readonly RowWriter[], start: number, n: number, prefix: Uint8Array, suffix: Uint8Array) => void;
-
-/** Room reserved per record before its fixed-width parts are written. */
-export const RECORD_RESERVE = 4096;
 
 /**
  * Past this many key bytes the generated function would be too big for V8 to optimize (it leaves

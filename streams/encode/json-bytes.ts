@@ -29,6 +29,12 @@ for (let b = 0; b < 256; b++) ESCAPE_LEN[b] = ESCAPES[b]?.length ?? 0;
 
 export const DEFAULT_CHUNK_BYTES = 256 * 1024;
 
+/**
+ * Room reserved per record before its fixed-width parts are written. Here rather than in one of the row
+ * loops because both serializers (record-serializer.ts and the Arrow loop) reserve it on the same writer.
+ */
+export const RECORD_RESERVE = 4096;
+
 const NO_BUFFER = Buffer.alloc(0);
 
 export class ByteWriter {

@@ -17,8 +17,7 @@
  *
  * Bytes go into reused-until-full buffers (json-bytes.ts); a chunk handed out is never written again.
  */
-import { RECORD_RESERVE } from "./arrow-row-loop.js";
-import { ByteWriter, DEFAULT_CHUNK_BYTES, keyBytes } from "./json-bytes.js";
+import { ByteWriter, DEFAULT_CHUNK_BYTES, RECORD_RESERVE, keyBytes } from "./json-bytes.js";
 import { valueWriterFor, writeGeneric, type ValueWriter } from "./json-bytes-values.js";
 import type { Batch, RecordFraming } from "../contract/stream.js";
 import type { IgniteDataType } from "../api/tables.js";

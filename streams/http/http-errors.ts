@@ -38,11 +38,24 @@ export class ApiError extends ConnectorError {
 export class NetworkError extends ConnectorError {
   readonly cls: NetworkErrorClass;
   readonly route: string;
+  /**
+   * What the retry table says the caller should do next, as on ApiError: the rows reader acts on
+   * smaller-page, so the rule for when a timeout means fewer rows lives in the table alone. Defaults to
+   * fail because an error built without a decision (a download that stopped resuming) asks for nothing more.
+   */
+  readonly action: RetryAction;
 
-  constructor(message: string, cls: NetworkErrorClass, route: string, failureType: FailureType, options?: { internal?: string; cause?: unknown }) {
+  constructor(
+    message: string,
+    cls: NetworkErrorClass,
+    route: string,
+    failureType: FailureType,
+    options?: { internal?: string; cause?: unknown; action?: RetryAction },
+  ) {
     super(message, failureType, options);
     this.cls = cls;
     this.route = route;
+    this.action = options?.action ?? "fail";
   }
 }
 

@@ -156,6 +156,7 @@ export async function requestWithRetry<T>(ctx: HttpContext, spec: RequestSpec<T>
       failure = () =>
         new NetworkError(redact(`${spec.route} failed: ${NETWORK_MESSAGES[cls]}`), cls, spec.route, decision.failureType, {
           internal: `attempt ${attempt}; ${detail}`,
+          action: decision.action,
         });
     }
     if (decision.action !== "retry") throw failure();
@@ -211,7 +212,7 @@ function giveUp(last: Error, attempts: number, spentSeconds: number, retryAt: nu
     }, { internal: last.internal });
   }
   if (last instanceof NetworkError) {
-    return new NetworkError(redact(last.message + tail), last.cls, last.route, last.failureType, { internal: last.internal });
+    return new NetworkError(redact(last.message + tail), last.cls, last.route, last.failureType, { internal: last.internal, action: last.action });
   }
   return last;
 }

@@ -22,6 +22,9 @@ export function compileRowScan(columns: readonly OutputColumn[], cursorKey: stri
   const bySource = new Map(columns.map((c, j) => [c.source, j]));
   const rules = columns.map((c) => ruleOf(c.dataType));
   const cursorJ = cursorKey === undefined ? -1 : (bySource.get(cursorKey) ?? -1);
+  // In a TIMESTAMP column a string is copied exactly when it is RFC 3339 (isCanonical), so the cursor
+  // need not check that shape again on the same bytes; in any other column it has not been checked.
+  const cursorShapeKnown = cursorJ >= 0 && rules[cursorJ] === Rule.Timestamp;
   /** `"key":` for keys that need no escaping: the bytes a compact page has before such a key's value. */
   const plainKeys = columns.map((c) => (JSON.stringify(c.source) === `"${c.source}"` ? Buffer.from(`"${c.source}":`) : undefined));
   const keyMatchers = plainKeys.map((k) => (k === undefined ? undefined : new BytesMatcher(k)));
@@ -98,7 +101,7 @@ export function compileRowScan(columns: readonly OutputColumn[], cursorKey: stri
           if (!copy) canonical = false;
           if (j < lastJ) verbatim = false;
           lastJ = j;
-          if (j === cursorJ) cursor.see(b, valueStart, end, s.kind);
+          if (j === cursorJ) cursor.see(b, valueStart, end, s.kind, cursorShapeKnown ? copy : undefined);
         }
         p = end;
         if (b[p] !== 0x2c && b[p] !== 0x7d) {
@@ -223,9 +226,10 @@ export class CursorMax extends MaxTimestamp {
   /** `YYYY-MM-DDTHH:MM:SS` of the highest value when that is `…Z`: a `…Z` value below it cannot be higher. */
   #prefix: Buffer | undefined;
 
-  see(b: Buffer, start: number, end: number, kind: Kind): void {
+  /** `rfc3339`: whether the string is RFC 3339 (isRfc3339Timestamp), when the caller already knows. */
+  see(b: Buffer, start: number, end: number, kind: Kind, rfc3339?: boolean): void {
     if (kind === Kind.String) {
-      const utc = isUtcTimestamp(b, start, end);
+      const utc = isUtcTimestamp(b, start, end, rfc3339);
       if (utc && this.#prefix !== undefined && this.#prefix.compare(b, start + 1, start + 20) > 0) return;
       if (this.offer(b.toString("utf8", start + 1, end - 1))) this.#prefix = utc ? Buffer.from(b.subarray(start + 1, start + 20)) : undefined;
     } else if (kind === Kind.EscapedString) {
@@ -235,6 +239,6 @@ export class CursorMax extends MaxTimestamp {
 }
 
 /** RFC 3339 with `T` and `Z`/`z`: such values order like their text, second by second. */
-function isUtcTimestamp(b: Uint8Array, start: number, end: number): boolean {
-  return (b[end - 2] === 0x5a || b[end - 2] === 0x7a) && b[start + 11] === 0x54 && isRfc3339Timestamp(b, start, end);
+function isUtcTimestamp(b: Uint8Array, start: number, end: number, rfc3339: boolean | undefined): boolean {
+  return (b[end - 2] === 0x5a || b[end - 2] === 0x7a) && b[start + 11] === 0x54 && (rfc3339 ?? isRfc3339Timestamp(b, start, end));
 }

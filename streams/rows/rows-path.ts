@@ -87,7 +87,7 @@ export async function* readRowsPath(input: RowsPathInput, ctx: ReadContext): Asy
         }
         return;
       } catch (error) {
-        if (error instanceof NetworkError && error.cls === "timeout" && callOptions.smallerPageOnTimeout) {
+        if (error instanceof NetworkError && error.action === "smaller-page") {
           const smaller = Math.max(MIN_PAGE_ROWS, Math.ceil(pageSize / SHRINK_FACTOR));
           ctx.logger.warn(
             `${table.id}: a page of ${pageSize} rows took longer than request_timeout_seconds (${config.request_timeout_seconds} s); ` +

@@ -8,7 +8,7 @@
  * written exactly as the record writer writes it: UTC with the unit's fraction digits.
  */
 import { TimeUnit, Type, makeVector, type Data, type DataType, type RecordBatch } from "apache-arrow";
-import { UnitTimestampText } from "../../encode/arrow-encoders.js";
+import { UnitTimestampText, wordsOf } from "../../encode/arrow-encoders.js";
 import { ByteWriter } from "../../encode/json-bytes.js";
 import { formatInstant, MaxTimestamp } from "../../encode/timestamps.js";
 
@@ -32,7 +32,7 @@ export function maxTimestampText(batch: RecordBatch, column: string, startRow = 
 
 function maxTimestamp(data: Data, start: number): string | undefined {
   const big = data.values as BigInt64Array;
-  const u32 = new Uint32Array(big.buffer, big.byteOffset, big.length * 2);
+  const u32 = wordsOf(big);
   const best = highestRow(u32, data.nullCount === 0 ? undefined : data.nullBitmap, data.offset, start, data.length);
   if (best < 0) return undefined;
   // The record writer's own bytes for this value (without the quotes), so cursor and record agree.
