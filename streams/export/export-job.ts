@@ -13,6 +13,7 @@ import { findFile, orderFiles } from "./export-files.js";
 import { ParquetDecoder } from "./parquet/parquet-reader.js";
 import { parseDownloadList, phaseOf, type ExportFileRef } from "./export-status.js";
 import type { OutputColumn, RecordSerializer } from "../encode/record-serializer.js";
+import { callOptionsOf } from "../sync/call-options.js";
 import type { Batch, ReadContext } from "../contract/stream.js";
 
 /** The listing of the poll that just saw the job succeed serves its first file if it is this young. */
@@ -196,10 +197,8 @@ export class ExportJobReader {
 
   /** Fresh signed URLs: the export's status again, which must still say it succeeded. */
   async #relist(handle: ExportHandle, ctx: ReadContext, signal: AbortSignal): Promise<ExportFileRef[]> {
-    const fresh = await this.#deps.client.getExport(handle, {
-      signal,
-      onRateLimited: (resetAt?: number) => ctx.events.rateLimited(resetAt),
-    });
+    // The caller's signal, not the read's: a download ahead that is stopped stops its relist too.
+    const fresh = await this.#deps.client.getExport(handle, { ...callOptionsOf(ctx), signal });
     const files = phaseOf(fresh.status) === "ready" ? parseDownloadList(fresh.body) : undefined;
     if (files === undefined) throw new TransientError(`export ${handle.id} went from succeeded to "${fresh.status}" while its files were being read`);
     return orderFiles(files);
