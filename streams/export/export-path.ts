@@ -14,7 +14,7 @@ import type { ExportRequestBody } from "../api/requests.js";
 import type { ExportHandle } from "../http/client.js";
 import { ExportJobReader } from "./export-job.js";
 import { pollExport, type PollTimings } from "./export-poll.js";
-import { removeExportLeftovers } from "./export-temp.js";
+import { sweepLeftoversOnce } from "./export-temp.js";
 import { ApiError } from "../http/http-errors.js";
 import { ParquetDecoder } from "./parquet/parquet-reader.js";
 import { compileSerializer } from "../encode/record-serializer.js";
@@ -83,7 +83,7 @@ export async function* readExportPath(input: ExportPathInput, ctx: ReadContext):
     row_offset: rowOffset,
     ...(fileName !== undefined && { file_name: fileName }),
   });
-  await removeExportLeftovers(ctx.logger);
+  await sweepLeftoversOnce(ctx.logger);
   // One decode thread for every file of every job of this read (warm wasm); ended in the finally below.
   const decoder = new ParquetDecoder();
   const reader = new ExportJobReader({
