@@ -53,8 +53,6 @@ interface Ahead {
   readonly index: number;
   readonly stop: AbortController;
   readonly download: Promise<DownloadedFile>;
-  /** Its turn came: the loop decodes it now (and closes it). */
-  taken: boolean;
 }
 
 export class ExportJobReader {
@@ -108,10 +106,12 @@ export class ExportJobReader {
     let ahead: Ahead | undefined;
     const fetchAhead = (i: number): Ahead => {
       const stop = new AbortController();
-      const next: Ahead = { index: i, stop, download: fetch(i, AbortSignal.any([ctx.signal, stop.signal])), taken: false };
-      // Named to the thread only while it is still ahead: once taken, its own run opens it, and a hint
-      // sent after that run could reach the thread when the file is closed and its number reused.
-      const free = (): boolean => !stop.signal.aborted && !next.taken;
+      const next: Ahead = { index: i, stop, download: fetch(i, AbortSignal.any([ctx.signal, stop.signal])) };
+      // Named to the thread only while it is still ahead: once the loop takes it (and clears `ahead`), its
+      // own run opens it, and a hint sent after that run could reach the thread when the file is closed
+      // and its number reused. `ahead` is already `next` when this runs: a then-callback runs after the
+      // caller has stored what fetchAhead returns.
+      const free = (): boolean => !stop.signal.aborted && ahead === next;
       next.download.then(
         async (d) => {
           if (free() && (await sniff(d.temp)) === "parquet" && free()) decoder.prepare(d.temp);
@@ -126,7 +126,6 @@ export class ExportJobReader {
         let first: Promise<DownloadedFile> | undefined;
         if (ahead?.index === i) {
           first = ahead.download;
-          ahead.taken = true;
           ahead = undefined;
         } else {
           const listing = i === start.index && ctx.now() - listedAt < FRESH_LISTING_MS ? findFile(files, i, name)?.file : undefined;
