@@ -51,8 +51,8 @@ export function createIgniteSource(config: ConnectorConfig, deps: IgniteSourceDe
   let tablesPromise: Promise<TableMeta[]> | undefined;
   let streamsPromise: Promise<Stream[]> | undefined;
   // The reader (and the Arrow code it brings) loads for a read only: check and discover never load it.
-  let readerPromise: Promise<typeof import("./table-read.js")> | undefined;
-  const reader = (): Promise<typeof import("./table-read.js")> => (readerPromise ??= import("./table-read.js"));
+  // import() keeps the module it loaded (or the error it met): calling it again costs nothing.
+  const reader = () => import("./table-read.js");
 
   const tables = (): Promise<TableMeta[]> => {
     tablesPromise ??= (async () => {

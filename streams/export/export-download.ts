@@ -38,8 +38,6 @@ export const DEFAULT_DOWNLOAD_LIMITS: DownloadLimits = { stalledResumes: 6, refr
 export interface DownloadedFile {
   readonly temp: TempFile;
   readonly bytes: number;
-  /** `Content-Encoding` the server declared (the body is stored as sent, still encoded). */
-  readonly contentEncoding: string | undefined;
 }
 
 /** Body errors that a `Range` request can continue after. */
@@ -52,7 +50,6 @@ export async function downloadFile(input: DownloadInput): Promise<DownloadedFile
   let url = file.url;
   let written = 0;
   let total = file.sizeBytes;
-  let contentEncoding: string | undefined;
   let stalled = 0;
   let refreshed = 0;
   let lastLog = input.now();
@@ -79,7 +76,6 @@ export async function downloadFile(input: DownloadInput): Promise<DownloadedFile
       await out.truncate(0);
       written = 0;
     }
-    contentEncoding ??= response.contentEncoding;
     total = response.totalBytes ?? total;
     const before = written;
     let cut: unknown;
@@ -99,7 +95,7 @@ export async function downloadFile(input: DownloadInput): Promise<DownloadedFile
       cut = error;
     }
     if (cut === undefined && (total === undefined || written >= total)) {
-      return { temp: input.temp, bytes: written, contentEncoding };
+      return { temp: input.temp, bytes: written };
     }
     stalled = written > before ? 0 : stalled + 1;
     if (stalled >= limits.stalledResumes) {

@@ -13,6 +13,7 @@ import { findFile, orderFiles } from "./export-files.js";
 import { ParquetDecoder } from "./parquet/parquet-reader.js";
 import { parseDownloadList, phaseOf, type ExportFileRef } from "./export-status.js";
 import type { OutputColumn, RecordSerializer } from "../encode/record-serializer.js";
+import { callOptionsOf } from "../sync/call-options.js";
 import type { Batch, ReadContext } from "../contract/stream.js";
 
 /** The listing of the poll that just saw the job succeed serves its first file if it is this young. */
@@ -52,8 +53,6 @@ interface Ahead {
   readonly index: number;
   readonly stop: AbortController;
   readonly download: Promise<DownloadedFile>;
-  /** Its turn came: the loop decodes it now (and closes it). */
-  taken: boolean;
 }
 
 export class ExportJobReader {
@@ -107,10 +106,12 @@ export class ExportJobReader {
     let ahead: Ahead | undefined;
     const fetchAhead = (i: number): Ahead => {
       const stop = new AbortController();
-      const next: Ahead = { index: i, stop, download: fetch(i, AbortSignal.any([ctx.signal, stop.signal])), taken: false };
-      // Named to the thread only while it is still ahead: once taken, its own run opens it, and a hint
-      // sent after that run could reach the thread when the file is closed and its number reused.
-      const free = (): boolean => !stop.signal.aborted && !next.taken;
+      const next: Ahead = { index: i, stop, download: fetch(i, AbortSignal.any([ctx.signal, stop.signal])) };
+      // Named to the thread only while it is still ahead: once the loop takes it (and clears `ahead`), its
+      // own run opens it, and a hint sent after that run could reach the thread when the file is closed
+      // and its number reused. `ahead` is already `next` when this runs: a then-callback runs after the
+      // caller has stored what fetchAhead returns.
+      const free = (): boolean => !stop.signal.aborted && ahead === next;
       next.download.then(
         async (d) => {
           if (free() && (await sniff(d.temp)) === "parquet" && free()) decoder.prepare(d.temp);
@@ -125,7 +126,6 @@ export class ExportJobReader {
         let first: Promise<DownloadedFile> | undefined;
         if (ahead?.index === i) {
           first = ahead.download;
-          ahead.taken = true;
           ahead = undefined;
         } else {
           const listing = i === start.index && ctx.now() - listedAt < FRESH_LISTING_MS ? findFile(files, i, name)?.file : undefined;
@@ -196,10 +196,8 @@ export class ExportJobReader {
 
   /** Fresh signed URLs: the export's status again, which must still say it succeeded. */
   async #relist(handle: ExportHandle, ctx: ReadContext, signal: AbortSignal): Promise<ExportFileRef[]> {
-    const fresh = await this.#deps.client.getExport(handle, {
-      signal,
-      onRateLimited: (resetAt?: number) => ctx.events.rateLimited(resetAt),
-    });
+    // The caller's signal, not the read's: a download ahead that is stopped stops its relist too.
+    const fresh = await this.#deps.client.getExport(handle, { ...callOptionsOf(ctx), signal });
     const files = phaseOf(fresh.status) === "ready" ? parseDownloadList(fresh.body) : undefined;
     if (files === undefined) throw new TransientError(`export ${handle.id} went from succeeded to "${fresh.status}" while its files were being read`);
     return orderFiles(files);

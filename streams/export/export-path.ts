@@ -14,10 +14,11 @@ import type { ExportRequestBody } from "../api/requests.js";
 import type { ExportHandle } from "../http/client.js";
 import { ExportJobReader } from "./export-job.js";
 import { pollExport, type PollTimings } from "./export-poll.js";
-import { removeExportLeftovers } from "./export-temp.js";
+import { sweepLeftoversOnce } from "./export-temp.js";
 import { ApiError } from "../http/http-errors.js";
 import { ParquetDecoder } from "./parquet/parquet-reader.js";
 import { compileSerializer } from "../encode/record-serializer.js";
+import { callOptionsOf } from "../sync/call-options.js";
 import { fingerprint } from "../sync/fingerprint.js";
 import type { PathInput } from "../sync/path-input.js";
 import type { ExportProgress } from "../sync/stream-state.js";
@@ -70,7 +71,7 @@ export async function* readExportPath(input: ExportPathInput, ctx: ReadContext):
     format: config.export_format,
   };
   const request = fingerprint(body);
-  const callOptions = { signal: ctx.signal, onRateLimited: (resetAt?: number) => ctx.events.rateLimited(resetAt) };
+  const callOptions = callOptionsOf(ctx);
   const position = (job: JobRef, fileIndex: number, rowOffset: number, fileName: string | undefined): ExportProgress => ({
     path: "export",
     request,
@@ -82,7 +83,7 @@ export async function* readExportPath(input: ExportPathInput, ctx: ReadContext):
     row_offset: rowOffset,
     ...(fileName !== undefined && { file_name: fileName }),
   });
-  await removeExportLeftovers(ctx.logger);
+  await sweepLeftoversOnce(ctx.logger);
   // One decode thread for every file of every job of this read (warm wasm); ended in the finally below.
   const decoder = new ParquetDecoder();
   const reader = new ExportJobReader({
@@ -192,7 +193,7 @@ async function resumeJob(input: ExportPathInput, request: string, ctx: ReadConte
   const handle = await input.client
     .getExport(
       { id: saved.export_id, entity: saved.entity, ...(saved.status_url !== undefined && { statusUrl: saved.status_url }) },
-      { signal: ctx.signal, onRateLimited: (resetAt?: number) => ctx.events.rateLimited(resetAt) },
+      callOptionsOf(ctx),
     )
     .catch((error: unknown) => {
       if (error instanceof ApiError && error.action === "new-export") {

@@ -8,6 +8,7 @@ import type { ExportHandle, IgniteClient } from "../http/client.js";
 import { estimatedBytes, failureMessage, parseDownloadList, phaseOf, type ExportFileRef } from "./export-status.js";
 import { formatBytes, formatElapsed } from "./progress-text.js";
 import type { ReadContext } from "../contract/stream.js";
+import { callOptionsOf } from "../sync/call-options.js";
 
 export interface PollTimings {
   readonly firstDelayMs: number;
@@ -39,7 +40,7 @@ export interface PollInput {
 export async function pollExport(input: PollInput, ctx: ReadContext): Promise<PollOutcome> {
   const { client } = input;
   const t = input.timings ?? DEFAULT_POLL_TIMINGS;
-  const callOptions = { signal: ctx.signal, onRateLimited: (resetAt?: number) => ctx.events.rateLimited(resetAt) };
+  const callOptions = callOptionsOf(ctx);
   let handle = input.handle;
   let delay = t.firstDelayMs;
   let lastLog = ctx.now();

@@ -97,6 +97,18 @@ export class TempFile {
   }
 }
 
+/** The sweep of the process's temp dir, started by the first export stream of the read. */
+let sweep: Promise<unknown> | undefined;
+
+/**
+ * removeExportLeftovers on the system temp dir, once per process: the streams of a read export
+ * concurrently, and each would otherwise scan the same TMPDIR and log the same removals.
+ */
+export async function sweepLeftoversOnce(logger: Logger): Promise<void> {
+  sweep ??= removeExportLeftovers(logger);
+  await sweep;
+}
+
 /** Removes export leftovers in `root` (see the top of this file) and logs how many there were. */
 export async function removeExportLeftovers(logger: Logger, root: string = tmpdir()): Promise<string[]> {
   const removed = await findLeftovers(root, Date.now());

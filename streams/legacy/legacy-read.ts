@@ -16,6 +16,7 @@ import { syncDateFilter, type LegacyDateFilter } from "./legacy-window.js";
 import { compileSerializer } from "../encode/record-serializer.js";
 import { formatTimestamp, parseDuration, planSync } from "../sync/sync-window.js";
 import type { Logger, ReadContext, StreamOutput } from "../contract/stream.js";
+import { callOptionsOf } from "../sync/call-options.js";
 import { fingerprint } from "../sync/fingerprint.js";
 
 /** The documented maximum rows per legacy extract. */
@@ -52,7 +53,7 @@ export async function* readLegacyTable(deps: LegacyReadDeps, ctx: ReadContext): 
   };
   const request = fingerprint(body);
   const serializer = compileSerializer(legacyOutputColumns(table, labels));
-  const opts = { signal: ctx.signal, onRateLimited: (resetAt?: number) => ctx.events.rateLimited(resetAt) };
+  const opts = callOptionsOf(ctx);
 
   let next = resumeNext(name, tracker, request, ctx);
   let resuming = next !== undefined;

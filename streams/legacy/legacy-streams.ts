@@ -63,7 +63,7 @@ function presentIds(all: readonly NamedLegacyTable[], setting: ConnectorConfig["
 }
 
 /** Logs the deprecation once per source (one per read command), however many legacy streams run. */
-export class DeprecationNotice {
+class DeprecationNotice {
   #done = false;
   warnOnce(logger: Logger): void {
     if (this.#done) return;

@@ -20,6 +20,7 @@ import type { RowsRequestBody } from "../api/requests.js";
 import { compileSerializer } from "../encode/record-serializer.js";
 import { timestampMs } from "../encode/timestamps.js";
 import { ApiError, NetworkError } from "../http/http-errors.js";
+import { callOptionsOf } from "../sync/call-options.js";
 import { fingerprint } from "../sync/fingerprint.js";
 import type { PathInput } from "../sync/path-input.js";
 import type { RowsProgress } from "../sync/stream-state.js";
@@ -61,11 +62,7 @@ export async function* readRowsPath(input: RowsPathInput, ctx: ReadContext): Asy
   const release = await ctx.memory?.reserve(rowsStreamBytes(pageSize, bytesPerRow), `${table.id} (pages of ${pageSize} rows)`, ctx.signal);
   try {
     for (let restarts = 0; ; ) {
-      const callOptions = {
-        signal: ctx.signal,
-        onRateLimited: (resetAt?: number) => ctx.events.rateLimited(resetAt),
-        smallerPageOnTimeout: pageSize > MIN_PAGE_ROWS,
-      };
+      const callOptions = { ...callOptionsOf(ctx), smallerPageOnTimeout: pageSize > MIN_PAGE_ROWS };
       try {
         for await (const page of readRowsPages(client, table.id, body, token, decoder, callOptions)) {
           if (page.batch.count > 0) {

@@ -15,7 +15,7 @@ export type FailureKind = "corrupt" | "memory" | "bug";
 export class FileReadError extends Error {}
 
 /** wasm32 memory ends at 4 GiB; a trap with this much already taken is taken as an allocation that failed. */
-export const WASM_NEAR_CEILING_BYTES = 3 * 1024 ** 3;
+const WASM_NEAR_CEILING_BYTES = 3 * 1024 ** 3;
 
 export function failureKind(err: unknown, wasmBytes: number): FailureKind {
   const detail = err instanceof FileReadError ? err.cause : err;
