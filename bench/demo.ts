@@ -7,10 +7,9 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { startSimulator } from "../simulator/index.js";
+import { CLI } from "./repo-paths.js";
 
-const CLI = fileURLToPath(new URL("../source/main.js", import.meta.url));
 
 interface Message {
   type: string;

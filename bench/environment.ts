@@ -1,12 +1,12 @@
 /** Where and when a benchmark ran, for its report: date, commit, Node, CPUs and the load average at start. */
 import { execFileSync } from "node:child_process";
 import { cpus, loadavg } from "node:os";
-import { fileURLToPath } from "node:url";
+import { REPO } from "./repo-paths.js";
 
 export function benchEnvironment(): string {
   let commit = "unknown";
   try {
-    commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: fileURLToPath(new URL(".", import.meta.url)), encoding: "utf8" }).trim();
+    commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: REPO, encoding: "utf8" }).trim();
   } catch {
     // not a checkout (e.g. an unpacked tarball): the commit is only informative
   }

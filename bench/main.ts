@@ -11,18 +11,17 @@
 import { loadavg, tmpdir } from "node:os";
 import { mkdtempSync, rmSync, writeFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { writeConfiguredCatalog } from "./catalog.js";
 import { errorTrace, exitProblem, runChild, type ChildRun } from "./child-run.js";
 import { benchEnvironment } from "./environment.js";
 import { runPeersBench } from "./peers-bench.js";
 import { runRawDownload } from "./raw-run.js";
+import { CLI, DIST, REPO } from "./repo-paths.js";
 import { clockS, clockTable, measurementTable, missedTargets, ratioTable, replaceReadmeBlock, type Measurement, type Scenario } from "./report.js";
 import { startSimProcess, type SimProcess } from "./sim-process.js";
 import { measureSpecStart, SPEC_START_TARGET_MS, specStartLine, type SpecStart } from "./spec-start.js";
 
-const DIST = fileURLToPath(new URL("..", import.meta.url));
-const CLI = join(DIST, "source/main.js");
-const README = fileURLToPath(new URL("../../README.md", import.meta.url));
+const README = join(REPO, "README.md");
 const ENTITY = "spend";
 
 type Group = "export" | "rows";
@@ -87,6 +86,7 @@ function parseArgs(argv: readonly string[]): Args {
 /** Per size: one simulator, a temp dir for configs and downloaded files, and the measurements. */
 class SizeRun {
   private exportId: string | undefined;
+  private catalogFile: string | undefined;
   constructor(
     private readonly size: number,
     private readonly sim: SimProcess,
@@ -104,8 +104,8 @@ class SizeRun {
   private async connector(def: ScenarioDef): Promise<Measurement> {
     const config = join(this.dir, "config.json");
     writeFileSync(config, JSON.stringify({ api_token: this.sim.token, base_url: this.sim.url, ...def.config }));
-    const catalog = join(this.dir, "catalog.json");
-    writeFileSync(catalog, JSON.stringify(await this.catalog(config)));
+    // every connector scenario of a size reads the same stream: one discover per size
+    const catalog = (this.catalogFile ??= await writeConfiguredCatalog(config, [ENTITY], join(this.dir, "catalog.json")));
     const node = this.args.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${join(this.args.profileDir, `${this.size}-${def.id}`)}`] : [];
     const isExport = def.group === "export";
     const run = await runChild(process.execPath, [...node, CLI, "read", "--config", config, "--catalog", catalog], isExport ? { readyWhen: '"row_estimate"' } : {});
@@ -113,19 +113,6 @@ class SizeRun {
     if (def.id === "export-zstd") this.exportId = created;
     const problem = exitProblem(run) ?? (run.records !== this.size ? `${run.records} records, expected ${this.size}` : undefined) ?? errorTrace(run);
     return this.result(def, run, run.records, isExport ? (run.readyS ?? 0) : 0, run.bytes, problem);
-  }
-
-  private catalogCache: unknown;
-  private async catalog(config: string): Promise<unknown> {
-    if (this.catalogCache) return this.catalogCache;
-    const disc = await runChild(process.execPath, [CLI, "discover", "--config", config]);
-    const line = disc.otherLines.find((l) => l.startsWith('{"type":"CATALOG"'));
-    if (!line) throw new Error(`discover gave no catalog (exit ${disc.exitCode}): ${disc.stderrTail.slice(-500)}`);
-    const { catalog } = JSON.parse(line) as { catalog: { streams: { name: string }[] } };
-    const stream = catalog.streams.find((s) => s.name === ENTITY);
-    if (!stream) throw new Error(`discover has no ${ENTITY} stream`);
-    this.catalogCache = { streams: [{ stream, sync_mode: "full_refresh", destination_sync_mode: "overwrite" }] };
-    return this.catalogCache;
   }
 
   private async duckdb(def: ScenarioDef): Promise<Measurement> {

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { exec } from "./exec.js";
 import { compareRecords, recordsOf, type Comparison, type Row, type TableTruth } from "./peer-records.js";
 import type { Api, Program } from "./peers.js";
+import { simPages, simTables } from "./sim-api.js";
 import { startSimProcess } from "./sim-process.js";
 
 export interface PeerCheck {
@@ -16,30 +17,12 @@ export interface PeerCheck {
   readonly comparison: Comparison;
 }
 
-interface ApiTable {
-  id: string;
-  orderBy: string[];
-  columns: { name: string; dataType: string }[];
-}
-
 /** Every row of every table, all columns, read straight from the API. */
 async function apiTruth(api: Api): Promise<TableTruth[]> {
-  const headers = { authorization: `Bearer ${api.token}`, "content-type": "application/json" };
-  const call = async (path: string, body?: unknown): Promise<unknown> => {
-    const r = await fetch(`${api.url}${path}`, { method: body === undefined ? "GET" : "POST", headers, ...(body !== undefined && { body: JSON.stringify(body) }) });
-    if (!r.ok) throw new Error(`simulator ${path}: HTTP ${r.status}`);
-    return r.json();
-  };
   const truth: TableTruth[] = [];
-  for (const table of (await call("/tables/")) as ApiTable[]) {
-    const request = { fields: table.columns.map((c) => c.name), pageSize: 10_000 };
+  for (const table of await simTables(api)) {
     const rows: Row[] = [];
-    let pageToken: string | undefined;
-    do {
-      const page = (await call(`/tables/${table.id}/rows`, pageToken === undefined ? request : { ...request, pageToken })) as { data: Row[]; nextPageToken?: string | null };
-      rows.push(...page.data);
-      pageToken = page.nextPageToken || undefined;
-    } while (pageToken !== undefined);
+    for await (const page of simPages(api, table.id, { fields: table.columns.map((c) => c.name), pageSize: 10_000 })) rows.push(...page);
     truth.push({ id: table.id, key: table.orderBy, rows });
   }
   return truth;

@@ -7,15 +7,15 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { writeConfiguredCatalog } from "./catalog.js";
 import { exec } from "./exec.js";
 import type { Envelope } from "./peer-records.js";
 import { ensureVenv, findPython } from "./python-venv.js";
-import { DIST, REPO } from "./repo-paths.js";
+import { CLI, REPO } from "./repo-paths.js";
 
 const AIRBYTE_CDK = "airbyte-cdk==7.39.1";
 const SINGER_SDK = "singer-sdk==0.54.9";
 
-const CLI = join(DIST, "source/main.js");
 const MANIFEST = join(REPO, "bench/peers/ignite-manifest.yaml");
 const SINGER_TAP = join(REPO, "bench/peers/tap_ignite_sdk.py");
 
@@ -64,12 +64,7 @@ const connector: Program = {
   dropsNulls: false,
   async command(api, streams, pageSize, dir) {
     const config = writeJson(dir, "connector-config.json", { api_token: api.token, base_url: api.url, read_mode: "rows", page_size: pageSize });
-    const line = (await output(process.execPath, [CLI, "discover", "--config", config])).split("\n").find((l) => l.startsWith('{"type":"CATALOG"'));
-    if (!line) throw new Error("the connector's discover printed no CATALOG");
-    const discovered = (JSON.parse(line) as { catalog: { streams: { name: string }[] } }).catalog.streams;
-    const catalog = writeJson(dir, "connector-catalog.json", {
-      streams: discovered.filter((s) => streams.includes(s.name)).map((stream) => ({ stream, sync_mode: "full_refresh", destination_sync_mode: "overwrite" })),
-    });
+    const catalog = await writeConfiguredCatalog(config, streams, join(dir, "connector-catalog.json"));
     return { cmd: process.execPath, args: [CLI, "read", "--config", config, "--catalog", catalog], env: process.env };
   },
 };

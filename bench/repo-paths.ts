@@ -19,3 +19,5 @@ function repoRoot(): string {
 
 export const REPO = repoRoot();
 export const DIST = join(REPO, "dist");
+/** The built connector's CLI, which every bench program that runs the connector starts as a child. */
+export const CLI = join(DIST, "source/main.js");

@@ -6,10 +6,11 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { DIST } from "./repo-paths.js";
 
 const ROWS = Number(process.argv[2] ?? 1_000_000);
-const MAIN = fileURLToPath(new URL("../simulator/main.js", import.meta.url));
+const MAIN = join(DIST, "simulator/main.js");
 
 function peakRssMb(pid: number): number {
   const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));

@@ -5,16 +5,15 @@
  * reader stopped, the highest RSS while it was stopped, its peak RSS over the run (VmHWM), and whether
  * every record arrived once and in order.
  */
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { writeConfiguredCatalog } from "./catalog.js";
+import { CLI } from "./repo-paths.js";
 import { startSimProcess } from "./sim-process.js";
 import { runStalledReader } from "./stalled-reader.js";
 
-const CLI = fileURLToPath(new URL("../source/main.js", import.meta.url));
 const PATHS: Record<string, Record<string, unknown>> = {
   rows: { read_mode: "rows" },
   export: { read_mode: "export", export_format: "parquet" },
@@ -31,13 +30,7 @@ try {
   for (const path of values.paths.split(",")) {
     const configFile = join(dir, `config-${path}.json`);
     writeFileSync(configFile, JSON.stringify({ api_token: sim.token, base_url: sim.url, ...PATHS[path] }));
-    const discovered = spawnSync(process.execPath, [CLI, "discover", "--config", configFile], { encoding: "utf8" });
-    const catalogLine = discovered.stdout.split("\n").find((l) => l.startsWith('{"type":"CATALOG"'));
-    if (catalogLine === undefined) throw new Error(`discover gave no catalog: ${discovered.stderr.slice(-500)}`);
-    const { catalog } = JSON.parse(catalogLine) as { catalog: { streams: { name: string }[] } };
-    const catalogFile = join(dir, "catalog.json");
-    const spend = catalog.streams.filter((s) => s.name === "spend");
-    writeFileSync(catalogFile, JSON.stringify({ streams: spend.map((stream) => ({ stream, sync_mode: "full_refresh", destination_sync_mode: "overwrite" })) }));
+    const catalogFile = await writeConfiguredCatalog(configFile, ["spend"], join(dir, "catalog.json"));
     const result = await runStalledReader({
       argv: [CLI, "read", "--config", configFile, "--catalog", catalogFile],
       pauseAfterRecords: Math.floor(rows / 10),

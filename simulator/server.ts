@@ -12,7 +12,7 @@ import { adminRoute, type AdminControl } from "./routes/admin.js";
 import { downloadRoute } from "./routes/downloads.js";
 import { createExportRoute, exportStatusRoute } from "./routes/exports.js";
 import { legacyRowsRoute, legacyTablesRoute } from "./routes/legacy.js";
-import { rowsRoute } from "./routes/rows.js";
+import { DEFAULT_PAGE_SIZE, rowsRoute } from "./routes/rows.js";
 import { tablesRoute } from "./routes/tables.js";
 
 interface Match {
@@ -53,7 +53,7 @@ function matchApi(ctx: SimContext, req: IncomingMessage, path: string, params: U
         pageSize: async () => {
           // A body that does not parse has no page size here; `run` answers it with its 400.
           const parsedBody = (await body().catch(() => undefined)) as { pageSize?: unknown } | null | undefined;
-          const size = parsedBody?.pageSize ?? 1000;
+          const size = parsedBody?.pageSize ?? DEFAULT_PAGE_SIZE;
           return typeof size === "number" ? size : undefined;
         },
         run: async (f) => rowsRoute(ctx, entity, await body(), f),

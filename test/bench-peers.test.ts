@@ -3,7 +3,8 @@
  * tiny simulator: this connector, the airbyte-cdk manifest and the singer-sdk tap (each from its pinned venv
  * under .cache/venvs) must all return the API's rows, and a peer that returns different data must be caught.
  *
- * Needs Python 3.10–3.13 and PyPI for the first install (cached afterwards). Under CI=true it never skips.
+ * Needs Python 3.10–3.13 and PyPI for the first install (cached afterwards). Without Python the real half is
+ * skipped, or fails under CI (test/helpers/requires.ts).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,6 +14,7 @@ import { checkPeers, describeChecks } from "../bench/peer-check.js";
 import { compareRecords, recordsOf, type TableTruth } from "../bench/peer-records.js";
 import { peerPrograms, type Program } from "../bench/peers.js";
 import { findPython } from "../bench/python-venv.js";
+import { describeRequiring } from "./helpers/requires.js";
 
 const repo = join(import.meta.dirname, "..");
 
@@ -70,11 +72,8 @@ describe("peer pre-check: the comparison", () => {
 });
 
 const python = await findPython();
-const inCi = process.env["CI"] === "true";
-if (python.python === undefined && !inCi) console.warn(`[bench-peers.test] real pre-check SKIPPED: ${python.reason}`);
 
-// Under CI a missing Python is not a skip: peerPrograms() then throws and the test fails.
-describe.skipIf(python.python === undefined && !inCi)("peer pre-check on a real simulator", () => {
+describeRequiring("peer pre-check on a real simulator", python.python === undefined ? python.reason : undefined, () => {
   let programs: Program[];
   let dir: string;
   beforeAll(async () => {

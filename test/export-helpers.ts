@@ -2,14 +2,14 @@
  * Given/when helpers for the export-path tests: run the built CLI against a simulator, compare records of
  * an export read with those of a rows read (sorted by primary key), inspect the saved export position.
  */
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readlinkSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "vitest";
 import type { AirbyteMessage } from "../source/messages.js";
 import type { Simulator } from "../simulator/index.js";
 import { runCli, type CliResult } from "./helpers/cli.js";
-import { ofType } from "./helpers/protocol.js";
+import { logLines, ofType } from "./helpers/protocol.js";
 import { baseConfig, catalogFor, expectValidRead, type Row } from "./helpers/read-scenario.js";
 
 export const TABLES = ["spend", "suppliers", "contracts", "classification_business_units", "classification_spend_categories"] as const;
@@ -57,7 +57,7 @@ export async function read(run: ReadRun): Promise<CliResult> {
 /** A read that must succeed and follow the protocol. */
 export async function readOk(run: ReadRun): Promise<CliResult> {
   const result = await read(run);
-  if (result.exitCode !== 0) throw new Error(`read failed (${result.exitCode}):\n${result.stderr.slice(-3000)}\n${logs(result).slice(-20).join("\n")}`);
+  if (result.exitCode !== 0) throw new Error(`read failed (${result.exitCode}):\n${result.stderr.slice(-3000)}\n${logLines(result.messages).slice(-20).join("\n")}`);
   expectValidRead(result, run.streams);
   return result;
 }
@@ -97,10 +97,6 @@ export function expectSameRecords(exported: CliResult, rows: CliResult, streams:
   expect(diffs.slice(0, 10), `${diffs.length} differing records`).toEqual([]);
 }
 
-export function logs(result: CliResult): string[] {
-  return ofType(result.messages, "LOG").map((m) => `${m.log.level} ${m.log.message}`);
-}
-
 /** The last saved stream_state of `stream`. */
 export function lastStreamState(messages: readonly AirbyteMessage[], stream: string): Record<string, unknown> | undefined {
   let last: Record<string, unknown> | undefined;
@@ -112,6 +108,20 @@ export function lastStreamState(messages: readonly AirbyteMessage[], stream: str
 
 export function positionOf(state: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
   return (state?.["sync"] as Record<string, unknown> | undefined)?.["position"] as Record<string, unknown> | undefined;
+}
+
+/**
+ * Where this process's open descriptors point (Linux): the export path's temp files have no name
+ * (export-temp.ts), so a descriptor's " (deleted)" target is the only place a test can see them.
+ */
+export function openFdTargets(): string[] {
+  return readdirSync("/proc/self/fd").flatMap((fd) => {
+    try {
+      return [readlinkSync(`/proc/self/fd/${fd}`)];
+    } catch {
+      return []; // closed meanwhile
+    }
+  });
 }
 
 export function privateTmp(): { dir: string; leftovers(): string[]; remove(): void } {

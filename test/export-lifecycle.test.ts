@@ -6,10 +6,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startSimulator, type Simulator, type Variant } from "../simulator/index.js";
 import type { CliResult } from "./helpers/cli.js";
-import { errorTraces } from "./helpers/protocol.js";
+import { errorTraces, logLines } from "./helpers/protocol.js";
 import { runCli } from "./helpers/cli.js";
 import { baseConfig, catalogFor, expectValidRead, idsOf, recordsOf } from "./helpers/read-scenario.js";
-import { expectSameRecords, logs, privateTmp, read, readOk } from "./export-helpers.js";
+import { expectSameRecords, privateTmp, read, readOk } from "./export-helpers.js";
 
 const SPEND = ["spend"];
 let sim: Simulator;
@@ -84,7 +84,7 @@ describe("failures of the lifecycle", () => {
     const { result, counters } = await scenario({}, { download: { nth: 2, urlExpired: true } });
     expectComplete(result, counters);
     expect(counters["download:403"]).toBe(1);
-    expect(logs(result).some((l) => /part-00001\.parquet was refused \(403/.test(l))).toBe(true);
+    expect(logLines(result.messages).some((l) => /part-00001\.parquet was refused \(403/.test(l))).toBe(true);
     // One poll to see it succeed… plus the one for the fresh URL.
     const baseline = await scenario({}, {});
     expect(counters["exportStatus"]).toBe(baseline.counters["exportStatus"]! + 1);
@@ -117,7 +117,7 @@ describe("failures of the lifecycle", () => {
     const { result, counters } = await scenario({ statusNames: { running: "running", failed: "error" } }, { exportCreate: { nth: 1, exportFailed: true } });
     expectComplete(result, counters);
     expect(counters["exportCreate"]).toBe(2);
-    expect(logs(result).some((l) => /^WARN spend: export \S+ failed \(.+\); creating a new export \(attempt 2 of 3\)/.test(l))).toBe(true);
+    expect(logLines(result.messages).some((l) => /^WARN spend: export \S+ failed \(.+\); creating a new export \(attempt 2 of 3\)/.test(l))).toBe(true);
   }, 60_000);
 
   test("an export that keeps failing falls back to the rows path after export_max_attempts", async () => {
@@ -126,7 +126,7 @@ describe("failures of the lifecycle", () => {
     expect(counters["exportCreate"]).toBe(2);
     expect(counters["download"] ?? 0).toBe(0);
     expect(counters["rows"]).toBeGreaterThan(0);
-    expect(logs(result).some((l) => /^WARN spend: export \S+ failed .*gave up after 2 attempts.*reading spend through the rows endpoint instead/.test(l))).toBe(true);
+    expect(logLines(result.messages).some((l) => /^WARN spend: export \S+ failed .*gave up after 2 attempts.*reading spend through the rows endpoint instead/.test(l))).toBe(true);
   }, 60_000);
 
   test.each([403, 400, 404, 405])("an export the API refuses to create (HTTP %i) is read through the rows path", async (status) => {
@@ -136,7 +136,7 @@ describe("failures of the lifecycle", () => {
     expect(counters["download"] ?? 0).toBe(0);
     expect(counters["rows"]).toBeGreaterThan(0);
     const warning = new RegExp(`^WARN spend: the export could not be created \\(.*HTTP ${status}.*\\); reading spend through the rows endpoint instead`);
-    expect(logs(result).some((l) => warning.test(l)), logs(result).join("\n")).toBe(true);
+    expect(logLines(result.messages).some((l) => warning.test(l)), logLines(result.messages).join("\n")).toBe(true);
   }, 60_000);
 
   test("a create call that fails for another reason (401) fails the read, not falls back", async () => {
@@ -151,7 +151,7 @@ describe("failures of the lifecycle", () => {
     expect(result.exitCode, result.stderr.slice(-2000)).toBe(0);
     expectValidRead(result, SPEND);
     expect(counters["exportCreate"]).toBe(2);
-    expect(logs(result).some((l) => /^WARN spend: export \S+ or its files are gone \(410/.test(l))).toBe(true);
+    expect(logLines(result.messages).some((l) => /^WARN spend: export \S+ or its files are gone \(410/.test(l))).toBe(true);
     // Rows of the first file come twice; every row comes at least once.
     const got = new Set(idsOf(recordsOf(result.messages, "spend"), "id"));
     expect([...got].sort()).toEqual(idsOf(recordsOf(rows.messages, "spend"), "id").sort());
@@ -196,7 +196,7 @@ describe("a downloaded file that does not decode (full length, garbled bytes)", 
     const { result, counters } = await scenario({}, { download: { nth: 1, corrupt: true } });
     expectComplete(result, counters);
     expect(counters["download"]).toBe(4); // part-00000 twice, then the other two
-    const warned = logs(result).filter((l) => l.startsWith("WARN part-00000.parquet did not decode (corrupt or truncated Parquet file: part-00000.parquet); downloading it again"));
+    const warned = logLines(result.messages).filter((l) => l.startsWith("WARN part-00000.parquet did not decode (corrupt or truncated Parquet file: part-00000.parquet); downloading it again"));
     expect(warned).toHaveLength(1);
   }, 60_000);
 
@@ -222,7 +222,7 @@ describe("a downloaded JSON file whose rows do not parse (full length, garbled b
     const { result, counters } = await scenario({}, { download: { nth: 1, corrupt: true } }, JSON_EXPORT);
     expectComplete(result, counters);
     expect(counters["download"]).toBe(4); // part-00000 twice, then the other two
-    expect(logs(result).filter((l) => /^WARN part-00000\.json did not decode \(.*\); downloading it again/.test(l))).toHaveLength(1);
+    expect(logLines(result.messages).filter((l) => /^WARN part-00000\.json did not decode \(.*\); downloading it again/.test(l))).toHaveLength(1);
   }, 60_000);
 
   test("every time: after 2 downloads the stream fails with a transient error that says so", async () => {

@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startSimulator, type Simulator, type Variant } from "../simulator/index.js";
 import type { CliResult } from "./helpers/cli.js";
-import { expectSameRecords, logs, privateTmp, readOk, TABLES } from "./export-helpers.js";
+import { expectSameRecords, privateTmp, readOk, TABLES } from "./export-helpers.js";
+import { logLines } from "./helpers/protocol.js";
 
 let sim: Simulator;
 let rows: CliResult;
@@ -64,7 +65,7 @@ describe("export reads return exactly the rows-path records", () => {
       sim.setVariant({ ...RESET, ...variant });
       const result = await readOk({ sim, streams: TABLES, tmp: tmp.dir });
       expectSameRecords(result, await rowsRead(variant), TABLES);
-      expect(logs(result).some((l) => /export \S+ created \(parquet/.test(l))).toBe(true);
+      expect(logLines(result.messages).some((l) => /export \S+ created \(parquet/.test(l))).toBe(true);
       expect(tmp.leftovers()).toEqual([]);
     }, 120_000);
   }
@@ -73,7 +74,7 @@ describe("export reads return exactly the rows-path records", () => {
       sim.setVariant({ ...RESET, ...variant });
       const result = await readOk({ sim, streams: TABLES, config: { export_format: "json" }, tmp: tmp.dir });
       expectSameRecords(result, await rowsRead(variant), TABLES);
-      expect(logs(result).some((l) => /export \S+ created \(json/.test(l))).toBe(true);
+      expect(logLines(result.messages).some((l) => /export \S+ created \(json/.test(l))).toBe(true);
       expect(tmp.leftovers()).toEqual([]);
     }, 120_000);
   }
@@ -93,7 +94,7 @@ describe("export reads return exactly the rows-path records", () => {
   }, 120_000);
 
   test("the rows read really is the rows path and the export reads never sent the token to a download URL", () => {
-    expect(logs(rows).some((l) => /created \(/.test(l))).toBe(false);
+    expect(logLines(rows.messages).some((l) => /created \(/.test(l))).toBe(false);
     expect(sim.counters()["download"] ?? 0).toBeGreaterThan(0);
     expect(sim.counters()["download:authorizationHeader"] ?? 0).toBe(0);
   });

@@ -5,7 +5,7 @@
  * (export-temp.ts): they are counted as this process's descriptors of deleted files in the test's temp
  * root (/proc/self/fd, Linux), and the root itself stays empty throughout.
  */
-import { mkdtempSync, readdirSync, readlinkSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -18,6 +18,7 @@ import { pollExport } from "../streams/export/export-poll.js";
 import type { ExportFileRef } from "../streams/export/export-status.js";
 import { compileSerializer } from "../streams/encode/record-serializer.js";
 import type { ReadContext, RecordFraming } from "../streams/contract/stream.js";
+import { openFdTargets } from "./export-helpers.js";
 
 const ROWS = 1500;
 const FILE_ROWS = 500;
@@ -62,15 +63,7 @@ async function setup(): Promise<{ reader: ExportJobReader; ctx: ReadContext; han
 
 /** Temp files open in this process under the test's root (each unlinked: nothing of it is in `dir`). */
 function openTempFiles(): number {
-  let n = 0;
-  for (const fd of readdirSync("/proc/self/fd")) {
-    try {
-      const target = readlinkSync(`/proc/self/fd/${fd}`);
-      if (target.startsWith(`${dir}/ignite-export-`) && target.endsWith(" (deleted)")) n++;
-    } catch {
-      // closed meanwhile
-    }
-  }
+  const n = openFdTargets().filter((target) => target.startsWith(`${dir}/ignite-export-`) && target.endsWith(" (deleted)")).length;
   expect(readdirSync(dir)).toEqual([]);
   return n;
 }

@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startSimulator, type Simulator } from "../simulator/index.js";
 import type { CliResult } from "./helpers/cli.js";
 import { committedRecords, expectValidRead, idsOf, recordsOf, stateFrom } from "./helpers/read-scenario.js";
-import { lastStreamState, logs, positionOf, privateTmp, read, readOk } from "./export-helpers.js";
+import { lastStreamState, positionOf, privateTmp, read, readOk } from "./export-helpers.js";
+import { logLines } from "./helpers/protocol.js";
 
 const SPEND = ["spend"];
 const N = 9000;
@@ -52,7 +53,7 @@ async function killChain(at: number[], config: Record<string, unknown>, tmp = pr
     runs.push(result);
     state = stateFrom(result.messages, state);
   }
-  const resumedAt = runs.flatMap((r) => logs(r).filter((l) => /resuming export/.test(l)));
+  const resumedAt = runs.flatMap((r) => logLines(r.messages).filter((l) => /resuming export/.test(l)));
   expect(tmp.leftovers()).toEqual([]);
   tmp.remove();
   return { runs, resumedAt, leftAfterKills };
@@ -115,7 +116,7 @@ describe("SIGKILL at several points, then resume", () => {
       const saved = positionOf(lastStreamState(first.messages, "spend"));
       expect(saved).toMatchObject({ path: "export", file_index: 0, row_offset: 0 });
       const second = await readOk({ sim: slow, streams: SPEND, state: stateFrom(first.messages) });
-      expect(logs(second).some((l) => l.includes(`resuming export ${String(saved!["export_id"])} at file 0, row 0`))).toBe(true);
+      expect(logLines(second.messages).some((l) => l.includes(`resuming export ${String(saved!["export_id"])} at file 0, row 0`))).toBe(true);
       expect(slow.counters()["exportCreate"]).toBe(1);
       expect(recordsOf(second.messages, "spend")).toHaveLength(2000);
     } finally {
@@ -133,7 +134,7 @@ describe("saved exports that can no longer be resumed", () => {
       // Under load the first run may itself outlive a 4 s retention and re-create its export; count the second run only.
       short.resetCounters();
       const second = await readOk({ sim: short, streams: SPEND, state: stateFrom(first.messages) });
-      expect(logs(second).some((l) => /^WARN spend: saved export \S+ is gone \(404\)/.test(l))).toBe(true);
+      expect(logLines(second.messages).some((l) => /^WARN spend: saved export \S+ is gone \(404\)/.test(l))).toBe(true);
       expect(short.counters()["exportCreate"]).toBe(1);
       const ids = new Set(idsOf([...committedRecords(first.messages, "spend"), ...recordsOf(second.messages, "spend")], "id"));
       expect(ids.size).toBe(3000);
@@ -149,7 +150,7 @@ describe("saved exports that can no longer be resumed", () => {
     state[0]!.stream.stream_state.sync.position.created_at = new Date(Date.now() - 7 * 86_400_000).toISOString();
     sim.resetCounters();
     const second = await readOk({ sim, streams: SPEND, state });
-    expect(logs(second).some((l) => /not resuming from the saved position because export \S+ was created at .* deleted after 7 days/.test(l))).toBe(true);
+    expect(logLines(second.messages).some((l) => /not resuming from the saved position because export \S+ was created at .* deleted after 7 days/.test(l))).toBe(true);
     expect(sim.counters()["exportCreate"]).toBe(1);
     expect(sim.counters()["exportStatus"]).toBeGreaterThan(0);
     expect(recordsOf(second.messages, "spend")).toHaveLength(N);
@@ -160,7 +161,7 @@ test("a saved export of another request (here: another format) is not resumed", 
   sim.resetCounters();
   const first = await read({ sim, streams: SPEND, config: { export_format: "parquet" }, killAfterRecords: 800 });
   const second = await readOk({ sim, streams: SPEND, config: { export_format: "json" }, state: stateFrom(first.messages) });
-  expect(logs(second).some((l) => /not resuming from the saved position because the request changed since/.test(l))).toBe(true);
+  expect(logLines(second.messages).some((l) => /not resuming from the saved position because the request changed since/.test(l))).toBe(true);
   expect(sim.counters()["exportCreate"]).toBe(2);
   expect(recordsOf(second.messages, "spend")).toHaveLength(N);
 }, 120_000);

@@ -6,7 +6,7 @@
  * leftovers are removed by age, never by pid. (SIGKILL chains: export-resume.test.ts.)
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -14,6 +14,7 @@ import { afterEach, beforeEach, describe, expect, it, test } from "vitest";
 import { startSimulator } from "../simulator/index.js";
 import { LEFTOVER_AGE_MS, removeExportLeftovers, TempFile } from "../streams/export/export-temp.js";
 import type { Logger } from "../streams/contract/stream.js";
+import { openFdTargets } from "./export-helpers.js";
 import { runCli } from "./helpers/cli.js";
 import { describeRequiring } from "./helpers/requires.js";
 import { baseConfig, catalogFor, expectValidRead, idsOf, recordsOf } from "./helpers/read-scenario.js";
@@ -23,17 +24,6 @@ beforeEach(() => {
   root = mkdtempSync(join(tmpdir(), "export-temp-test-"));
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
-
-/** Where this process's open descriptors point (Linux). */
-function openTargets(): string[] {
-  return readdirSync("/proc/self/fd").flatMap((fd) => {
-    try {
-      return [readlinkSync(`/proc/self/fd/${fd}`)];
-    } catch {
-      return [];
-    }
-  });
-}
 
 describe("TempFile", () => {
   it("has no name from the moment it exists: nothing in the root, yet it holds what is written", async () => {
@@ -45,11 +35,11 @@ describe("TempFile", () => {
       const chunks: Buffer[] = [];
       for await (const chunk of temp.chunks(4)) chunks.push(chunk);
       expect(chunks.map((c) => c.toString())).toEqual(["PAR1", " and", " the", " res", "t"]);
-      expect(openTargets()).toContain(`${join(root, temp.id)} (deleted)`);
+      expect(openFdTargets()).toContain(`${join(root, temp.id)} (deleted)`);
     } finally {
       await temp.close();
     }
-    expect(openTargets().some((t) => t.startsWith(join(root, "ignite-export-")))).toBe(false);
+    expect(openFdTargets().some((t) => t.startsWith(join(root, "ignite-export-")))).toBe(false);
     await temp.close(); // again: nothing
   });
 

@@ -11,11 +11,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { AirbyteMessage } from "../source/messages.js";
 import { startSimulator, type Simulator } from "../simulator/index.js";
-import { runCli, type CliResult } from "./helpers/cli.js";
+import { runCli } from "./helpers/cli.js";
 import { createMemoryCgroup, type MemoryCgroup } from "./helpers/memory-cgroup.js";
-import { errorTraces, ofType, statusesOf } from "./helpers/protocol.js";
+import { errorTraces, logMessages, statusesOf } from "./helpers/protocol.js";
 import { describeRequiring } from "./helpers/requires.js";
-import { baseConfig, catalogFor, committedRecords, expectValidRead, idsOf, recordsOf, stateFrom, truthRows } from "./helpers/read-scenario.js";
+import { baseConfig, catalogFor, committedRecords, expectValidRead, idsOf, pageSizesSince, recordsOf, stateFrom, truthRows } from "./helpers/read-scenario.js";
 
 const MB = 1024 * 1024;
 const probe = createMemoryCgroup(64 * MB);
@@ -25,7 +25,6 @@ if (!("unavailable" in probe)) probe.remove();
 const KEYS: Record<string, string> = { classification_business_units: "spend_id", classification_spend_categories: "spend_id" };
 const keyOf = (stream: string): string => KEYS[stream] ?? "id";
 const mbOf = (bytes: number | undefined): string => (bytes === undefined ? "unknown" : `${Math.round(bytes / MB)} MB`);
-const logs = (result: CliResult): string[] => ofType(result.messages, "LOG").map((m) => (m.type === "LOG" ? m.log.message : ""));
 
 let cgroup: MemoryCgroup | undefined;
 function inCgroup(limitBytes: number): MemoryCgroup {
@@ -69,7 +68,7 @@ describeRequiring("a read under a memory cgroup", unavailable, () => {
       expect(cg.oomKills()).toBe(0);
       expectValidRead(first, names);
       // The budget came from the cgroup the process runs in.
-      expect(logs(first).some((m) => m.startsWith("Memory budget:") && m.includes("under the memory limit of 300 MB (cgroup)"))).toBe(true);
+      expect(logMessages(first.messages).some((m) => m.startsWith("Memory budget:") && m.includes("under the memory limit of 300 MB (cgroup)"))).toBe(true);
 
       let rest: AirbyteMessage[] = [];
       if (first.exitCode !== 0) {
@@ -100,10 +99,10 @@ describeRequiring("a read under a memory cgroup", unavailable, () => {
       expect(cg.oomKills()).toBe(0);
       expectValidRead(result, names);
       expect(result.exitCode).toBe(0);
-      const sizes = sim.requests().slice(from).flatMap((r) => (r.route === "rows" && r.pageSize !== undefined ? [r.pageSize] : []));
+      const sizes = pageSizesSince(sim, from);
       expect(Math.max(...sizes)).toBeLessThan(100_000);
       for (const name of names) {
-        expect(logs(result).some((m) => new RegExp(`^${name}: pages of \\d+ rows instead of 100000: .* more than this stream's share of the memory budget`).test(m)), name).toBe(true);
+        expect(logMessages(result.messages).some((m) => new RegExp(`^${name}: pages of \\d+ rows instead of 100000: .* more than this stream's share of the memory budget`).test(m)), name).toBe(true);
         expectEveryRow(sim, name, result.messages);
       }
     });
@@ -148,7 +147,7 @@ describeRequiring("a read under a memory cgroup", unavailable, () => {
       const second = await runCli({ args: ["read"], config, catalog, state: stateFrom(first.messages), timeoutMs: 300_000 });
       expectValidRead(second, ["contracts", "spend"]);
       expect(second.exitCode).toBe(0);
-      expect(logs(second).some((m) => /^spend: resuming export /.test(m))).toBe(true);
+      expect(logMessages(second.messages).some((m) => /^spend: resuming export /.test(m))).toBe(true);
       expect(sim.requests().filter((r) => r.route === "exportCreate" && r.entity === "spend").length).toBe(exportsBefore);
       expectEveryRow(sim, "spend", first.messages, second.messages);
       expectEveryRow(sim, "contracts", first.messages, second.messages);

@@ -7,8 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator, type Simulator } from "../simulator/index.js";
 import { runCli } from "./helpers/cli.js";
-import { ofType } from "./helpers/protocol.js";
-import { baseConfig, catalogFor, committedRecords, expectValidRead, idsOf, recordsOf, stateFrom, truthRows } from "./helpers/read-scenario.js";
+import { logMessages } from "./helpers/protocol.js";
+import { baseConfig, catalogFor, committedRecords, expectValidRead, idsOf, pageSizesSince, recordsOf, stateFrom, truthRows } from "./helpers/read-scenario.js";
 
 const ROWS = 24_000;
 let sim: Simulator;
@@ -17,13 +17,6 @@ beforeAll(async () => {
   sim = await startSimulator({ rows: { spend: ROWS }, logRequests: true });
 });
 afterAll(() => sim.close());
-
-const logs = (result: { messages: ReturnType<typeof ofType> }): string[] =>
-  ofType(result.messages, "LOG").map((m) => (m.type === "LOG" ? m.log.message : ""));
-
-/** Page sizes of the rows requests that arrived since `from`, in order. */
-const pageSizesSince = (from: number): number[] =>
-  sim.requests().slice(from).flatMap((r) => (r.route === "rows" && r.pageSize !== undefined ? [r.pageSize] : []));
 
 describe("a rows page that times out", () => {
   it("is asked for again with a quarter of the rows, and the sync keeps that size", async () => {
@@ -37,8 +30,8 @@ describe("a rows page that times out", () => {
       expectValidRead(result, ["spend"]);
       expect(result.exitCode).toBe(0);
       // The first page timed out once; every later request asked for 5000 rows.
-      expect(pageSizesSince(from)).toEqual([20_000, ...Array<number>(Math.ceil(ROWS / 5000)).fill(5000)]);
-      expect(logs(result).some((m) => /a page of 20000 rows took longer than request_timeout_seconds \(1 s\); asking for pages of 5000 rows for the rest of this sync\.$/.test(m))).toBe(true);
+      expect(pageSizesSince(sim, from)).toEqual([20_000, ...Array<number>(Math.ceil(ROWS / 5000)).fill(5000)]);
+      expect(logMessages(result.messages).some((m) => /a page of 20000 rows took longer than request_timeout_seconds \(1 s\); asking for pages of 5000 rows for the rest of this sync\.$/.test(m))).toBe(true);
       // Nothing had been emitted yet, so nothing is emitted twice.
       expect(idsOf(recordsOf(result.messages, "spend"), "id")).toEqual(idsOf(truthRows(sim, "spend"), "id"));
     } finally {
@@ -60,8 +53,8 @@ describe("a rows page that times out", () => {
       sim.setFaults({});
     }
     expect(first.signal).toBe("SIGKILL");
-    expect(logs(first).some((m) => /a page of 4000 rows took longer .*asking for pages of 1000 rows for the rest of this sync, from the first page of the sync window .*may be emitted again/.test(m))).toBe(true);
-    const sizes = pageSizesSince(from);
+    expect(logMessages(first.messages).some((m) => /a page of 4000 rows took longer .*asking for pages of 1000 rows for the rest of this sync, from the first page of the sync window .*may be emitted again/.test(m))).toBe(true);
+    const sizes = pageSizesSince(sim, from);
     expect(sizes.slice(0, 3)).toEqual([4000, 4000, 4000]);
     expect(sizes.slice(3).every((n) => n === 1000)).toBe(true);
 
@@ -72,8 +65,8 @@ describe("a rows page that times out", () => {
     const second = await runCli({ args: ["read"], config, catalog, state, timeoutMs: 120_000 });
     expectValidRead(second, ["spend"]);
     expect(second.exitCode).toBe(0);
-    expect(logs(second).some((m) => m.startsWith("Resuming with the saved page token"))).toBe(true);
-    expect(pageSizesSince(resumeFrom).every((n) => n === 1000)).toBe(true);
+    expect(logMessages(second.messages).some((m) => m.startsWith("Resuming with the saved page token"))).toBe(true);
+    expect(pageSizesSince(sim, resumeFrom).every((n) => n === 1000)).toBe(true);
     // What the destination committed in the first run plus the second run: every row, none lost.
     const got = new Set([...idsOf(committedRecords(first.messages, "spend"), "id"), ...idsOf(recordsOf(second.messages, "spend"), "id")]);
     expect([...got].sort()).toEqual(idsOf(truthRows(sim, "spend"), "id").sort());

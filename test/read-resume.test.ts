@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator, type Simulator } from "../simulator/index.js";
 import { runCli } from "./helpers/cli.js";
 import { chainProblems, planKills, runKillChain, type ChainSetup } from "./helpers/kill-chain.js";
-import { errorTraces, ofType, statusesOf } from "./helpers/protocol.js";
+import { errorTraces, logMessages, ofType, statusesOf } from "./helpers/protocol.js";
 import { baseConfig, catalogFor, committedRecords, expectValidRead, idsOf, recordsOf, stateFrom, type Row } from "./helpers/read-scenario.js";
 
 describe("kill and resume (200 000 spend rows)", () => {
@@ -34,7 +34,7 @@ describe("kill and resume (200 000 spend rows)", () => {
     sim.expireAllPageTokens();
     const resumed = await runCli({ args: ["read"], config, catalog, state });
     expectValidRead(resumed, ["spend"]);
-    const logs = ofType(resumed.messages, "LOG").map((m) => m.log.message);
+    const logs = logMessages(resumed.messages);
     expect(logs.some((l) => /page token expired/i.test(l))).toBe(true);
     expect(new Set(idsOf(recordsOf(resumed.messages, "spend"), "id")).size).toBe(200_000);
   }, 120_000);

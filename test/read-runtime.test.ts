@@ -14,7 +14,7 @@ import { Redactor } from "../streams/contract/redact.js";
 import { InputState, parseState } from "../source/state-input.js";
 import { singerEmitter } from "../source/singer/emitter.js";
 import type { Batch, ReadContext, RecordFraming, Stream, StreamOutput } from "../streams/contract/stream.js";
-import { errorTraces, ofType, parseLines, readProblems, statusesOf } from "./helpers/protocol.js";
+import { errorTraces, logLines, ofType, parseLines, readProblems, statusesOf } from "./helpers/protocol.js";
 
 const enc = new TextEncoder();
 
@@ -290,8 +290,6 @@ describe("read runtime", () => {
     expect(used).toHaveLength(1);
   });
 });
-
-const logLines = (messages: ReturnType<typeof parseLines>): string[] => ofType(messages, "LOG").map((m) => `${m.log.level} ${m.log.message}`);
 
 describe("a stream's cleanup (its generator's finally) runs, and is awaited, however the stream stops", () => {
   /**

@@ -15,6 +15,8 @@ import type { Fault } from "../faults.js";
 import { isPlainWire, wireRow, wireStringify } from "../wire.js";
 
 const BODY_KEYS = new Set(["fields", "filters", "pageSize", "pageToken", "keyBy"]);
+/** The page size of a request that names none; exported because server.ts reads a request's page size (for fault rules and the request log) before this route runs. */
+export const DEFAULT_PAGE_SIZE = 1000;
 const MIN_SCAN = 200_000;
 
 export interface RowsQuery {
@@ -31,7 +33,7 @@ export function parseRowsBody(ctx: SimContext, entity: TableId, body: unknown): 
   const b = body as Record<string, unknown>;
   for (const k of Object.keys(b)) if (!BODY_KEYS.has(k)) throw badRequest("unknown_property", `Unknown request property: ${k}`);
   const def = TABLE_DEFS[entity];
-  const pageSize = b.pageSize ?? 1000;
+  const pageSize = b.pageSize ?? DEFAULT_PAGE_SIZE;
   if (typeof pageSize !== "number" || !Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100_000) {
     throw badRequest("invalid_page_size", "pageSize must be an integer between 1 and 100000");
   }

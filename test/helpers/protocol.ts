@@ -125,6 +125,16 @@ export function ofType<T extends AirbyteMessage["type"]>(messages: readonly Airb
   return messages.filter((m): m is Extract<AirbyteMessage, { type: T }> => m.type === type);
 }
 
+/** Each LOG message as "LEVEL message", the way a test names the warning it expects. */
+export function logLines(messages: readonly AirbyteMessage[]): string[] {
+  return ofType(messages, "LOG").map((m) => `${m.log.level} ${m.log.message}`);
+}
+
+/** Each LOG message's text alone, for tests that match a message whatever its level. */
+export function logMessages(messages: readonly AirbyteMessage[]): string[] {
+  return ofType(messages, "LOG").map((m) => m.log.message);
+}
+
 export function errorTraces(messages: readonly AirbyteMessage[]) {
   return ofType(messages, "TRACE").flatMap((m) => (m.trace.type === "ERROR" ? [m.trace.error] : []));
 }

@@ -65,6 +65,11 @@ export function truthRows(sim: Simulator, table: string, keyBy: "name" | "label"
   return [...sim.rows(table)].map((row) => Object.fromEntries(Object.entries(asSent(row)).map(([k, v]) => [keys.get(k) ?? k, v])));
 }
 
+/** Page sizes of the rows requests the simulator logged (`logRequests`) since request number `from`, in order. */
+export function pageSizesSince(sim: Simulator, from: number): number[] {
+  return sim.requests().slice(from).flatMap((r) => (r.route === "rows" && r.pageSize !== undefined ? [r.pageSize] : []));
+}
+
 export function idsOf(rows: readonly Row[], key: string): string[] {
   return rows.map((r) => String(r[key]));
 }

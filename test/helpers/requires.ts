@@ -5,7 +5,7 @@
  */
 import { describe, it } from "vitest";
 
-export const inCI = (): boolean => !["", "0", "false"].includes((process.env["CI"] ?? "").toLowerCase());
+const inCI = (): boolean => !["", "0", "false"].includes((process.env["CI"] ?? "").toLowerCase());
 
 /** `describe(name, body)` when nothing is `missing`; else a skip with the reason, or under CI a failing test. */
 export function describeRequiring(name: string, missing: string | undefined, body: () => void): void {

@@ -1,28 +1,14 @@
 /**
  * Ground truth for tests that run the connector through someone else's tool (a container,
  * PyAirbyte, Meltano): the simulator's own row counts, read straight from its HTTP API so that they
- * do not depend on any connector code.
+ * do not depend on any connector code. The API calls are bench/sim-api.ts, which the peers pre-check uses too.
  */
+import { simPages, simTables as tablesOf, type SimTable } from "../../bench/sim-api.js";
 
-export interface SimTable {
-  id: string;
-  orderBy: string[];
-  columns: { name: string; dataType: string }[];
-}
-
-async function call(url: string, token: string, path: string, body?: unknown): Promise<unknown> {
-  const res = await fetch(new URL(path, url.endsWith("/") ? url : `${url}/`), {
-    method: body === undefined ? "GET" : "POST",
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  if (!res.ok) throw new Error(`simulator ${path}: HTTP ${res.status} ${(await res.text()).slice(0, 300)}`);
-  return res.json();
-}
+export type { SimTable };
 
 export async function simTables(url: string, token: string): Promise<SimTable[]> {
-  const body = (await call(url, token, "tables/")) as SimTable[] | { data?: SimTable[]; tables?: SimTable[] };
-  return Array.isArray(body) ? body : (body.data ?? body.tables ?? []);
+  return tablesOf({ url, token });
 }
 
 /** Rows the simulator serves for `entity` now (optionally filtered), counted page by page. */
@@ -30,16 +16,8 @@ export async function simCount(url: string, token: string, table: SimTable, filt
   const key = table.orderBy[0] ?? table.columns[0]!.name;
   const request = { fields: [key], pageSize: 100_000, ...(filters ? { filters } : {}) };
   let count = 0;
-  let pageToken: string | undefined;
-  for (;;) {
-    const page = (await call(url, token, `tables/${encodeURIComponent(table.id)}/rows`, pageToken ? { ...request, pageToken } : request)) as {
-      data: unknown[];
-      nextPageToken?: string | null;
-    };
-    count += page.data.length;
-    if (!page.nextPageToken) return count;
-    pageToken = page.nextPageToken;
-  }
+  for await (const page of simPages({ url, token }, table.id, request)) count += page.length;
+  return count;
 }
 
 export interface SimProcess {
